@@ -1,0 +1,26 @@
+package io.densenetflink.job.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/densenet}: the one command-line entry of the project. */
+@Command(name = "densenet", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        description = "DenseNet image classification: models, inference and the Flink streaming job.",
+        subcommands = {InfoCommand.class, ImportCommand.class, PredictCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
+public final class DenseNetCli {
+
+    private DenseNetCli() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (0 ok, 2 bad arguments, files or input). */
+    public static int run(String... args) {
+        return new CommandLine(new DenseNetCli())
+                .setExecutionExceptionHandler(new CliErrors())
+                .setParameterExceptionHandler(CliErrors::onBadArguments)
+                .execute(args);
+    }
+}

@@ -1,0 +1,24 @@
+package io.densenetflink.job.cli;
+
+import ai.djl.Device;
+import io.densenetflink.model.engine.Devices;
+import io.densenetflink.model.engine.MxEngineSetup;
+import picocli.CommandLine.Option;
+
+/** Where and with how many threads inference runs. */
+final class RuntimeOptions {
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu:N",
+            description = "Device (default auto: GPU 0 when the engine sees one, else CPU).")
+    String device;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "OpenMP threads for inference (default: OMP_NUM_THREADS, else all cores).")
+    Integer threads;
+
+    /** Applies the thread count to the calling thread and returns the device. */
+    Device apply() {
+        MxEngineSetup.useThreads(threads != null ? threads : MxEngineSetup.defaultThreads());
+        return Devices.parse(device);
+    }
+}

@@ -1,0 +1,290 @@
+package io.densenetflink.model.artifact;
+
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.densenetflink.model.DenseNetConfig;
+import io.densenetflink.model.ModelLoadException;
+import io.densenetflink.model.image.Preprocessing;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model on disk: a directory holding {@code model.json} (name, version, architecture, class labels,
+ * preprocessing, provenance, metrics) and the weights it names, as safetensors with torchvision key names.
+ *
+ * <p>{@link #read(Path)} validates everything it can without loading the weights: a missing directory or
+ * file, malformed JSON, a missing field, labels that do not match the class count and a bad preprocessing
+ * block all fail with a message naming the file and the field.
+ */
+public final class ModelArtifact {
+
+    /** The file that describes the model inside an artifact directory. */
+    public static final String DESCRIPTOR = "model.json";
+
+    /** The weight file name written by {@link #write}. */
+    public static final String DEFAULT_WEIGHTS = "weights.safetensors";
+
+    static final int FORMAT_VERSION = 1;
+
+    /** snake_case keys throughout model.json, including the preprocessing block. */
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+            .serializeSpecialFloatingPointValues().create();
+
+    private final Path directory;
+    private final String name;
+    private final String version;
+    private final DenseNetConfig architecture;
+    private final List<String> labels;
+    private final Preprocessing preprocessing;
+    private final String weightsFile;
+    private final Map<String, Object> provenance;
+    private final Map<String, Object> metrics;
+
+    private ModelArtifact(Builder b) {
+        this.directory = b.directory;
+        this.name = require(b.name, "name");
+        this.version = require(b.version, "version");
+        this.architecture = require(b.architecture, "architecture");
+        this.labels = List.copyOf(b.labels == null ? defaultLabels(architecture.numClasses()) : b.labels);
+        this.preprocessing = require(b.preprocessing, "preprocessing");
+        this.weightsFile = b.weightsFile == null ? DEFAULT_WEIGHTS : b.weightsFile;
+        this.provenance = Collections.unmodifiableMap(new LinkedHashMap<>(b.provenance));
+        this.metrics = Collections.unmodifiableMap(new LinkedHashMap<>(b.metrics));
+        if (labels.size() != architecture.numClasses()) {
+            throw new IllegalArgumentException("labels: " + labels.size() + " labels for "
+                    + architecture.numClasses() + " classes");
+        }
+        preprocessing.validate();
+        if (preprocessing.channels() != architecture.inputChannels()) {
+            throw new IllegalArgumentException("preprocessing.channels (" + preprocessing.channels()
+                    + ") differs from architecture.input_channels (" + architecture.inputChannels() + ")");
+        }
+    }
+
+    private static <T> T require(T value, String field) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + " is missing");
+        }
+        return value;
+    }
+
+    /** {@code class_0 ... class_{n-1}}, for models imported without a label file. */
+    public static List<String> defaultLabels(int classes) {
+        List<String> out = new ArrayList<>(classes);
+        for (int i = 0; i < classes; i++) {
+            out.add("class_" + i);
+        }
+        return out;
+    }
+
+    /** Reads and validates {@code dir/model.json}; checks that the weight file exists (not its contents). */
+    public static ModelArtifact read(Path dir) throws ModelLoadException {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelLoadException("model directory not found: " + dir);
+        }
+        Path descriptor = dir.resolve(DESCRIPTOR);
+        if (!Files.isRegularFile(descriptor)) {
+            throw new ModelLoadException("not a model directory: " + descriptor + " is missing");
+        }
+        ModelArtifact artifact;
+        try {
+            JsonElement root = JsonParser.parseString(Files.readString(descriptor, StandardCharsets.UTF_8));
+            if (!root.isJsonObject()) {
+                throw new IllegalArgumentException("expected a JSON object");
+            }
+            artifact = fromJson(root.getAsJsonObject(), dir);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + descriptor + ": " + e.getMessage(), e);
+        } catch (JsonParseException | IllegalArgumentException | IllegalStateException
+                | UnsupportedOperationException e) {
+            throw new ModelLoadException("malformed " + descriptor + ": " + e.getMessage(), e);
+        }
+        if (!Files.isRegularFile(artifact.weightsPath())) {
+            throw new ModelLoadException("weight file " + artifact.weightsPath() + " named in " + descriptor
+                    + " is missing");
+        }
+        return artifact;
+    }
+
+    private static ModelArtifact fromJson(JsonObject o, Path dir) {
+        int format = field(o, "format_version").getAsInt();
+        if (format != FORMAT_VERSION) {
+            throw new IllegalArgumentException("format_version " + format + " is not supported (expected "
+                    + FORMAT_VERSION + ")");
+        }
+        Builder b = builder()
+                .directory(dir)
+                .name(field(o, "name").getAsString())
+                .version(field(o, "version").getAsString())
+                .architecture(ArchitectureJson.read(field(o, "architecture").getAsJsonObject()))
+                .preprocessing(GSON.fromJson(field(o, "preprocessing"), Preprocessing.class))
+                .weightsFile(field(o, "weights").getAsString());
+        List<String> labels = new ArrayList<>();
+        for (JsonElement label : field(o, "labels").getAsJsonArray()) {
+            labels.add(label.getAsString());
+        }
+        b.labels(labels);
+        if (o.has("provenance")) {
+            b.provenance(GSON.fromJson(o.get("provenance"), Map.class));
+        }
+        if (o.has("metrics")) {
+            b.metrics(GSON.fromJson(o.get("metrics"), Map.class));
+        }
+        return b.build();
+    }
+
+    private static JsonElement field(JsonObject o, String name) {
+        JsonElement e = o.get(name);
+        if (e == null || e.isJsonNull()) {
+            throw new IllegalArgumentException("field '" + name + "' is missing");
+        }
+        return e;
+    }
+
+    /** Writes {@code model.json} into {@code dir} (created if needed); weights are written by the caller. */
+    public void writeDescriptor(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        JsonObject o = new JsonObject();
+        o.addProperty("format_version", FORMAT_VERSION);
+        o.addProperty("name", name);
+        o.addProperty("version", version);
+        o.add("architecture", ArchitectureJson.write(architecture));
+        JsonArray labelsJson = new JsonArray();
+        labels.forEach(labelsJson::add);
+        o.add("labels", labelsJson);
+        o.add("preprocessing", GSON.toJsonTree(preprocessing));
+        o.addProperty("weights", weightsFile);
+        o.add("provenance", GSON.toJsonTree(provenance));
+        o.add("metrics", GSON.toJsonTree(metrics));
+        Files.writeString(dir.resolve(DESCRIPTOR), GSON.toJson(o) + "\n", StandardCharsets.UTF_8);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public DenseNetConfig architecture() {
+        return architecture;
+    }
+
+    public List<String> labels() {
+        return labels;
+    }
+
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    public String weightsFile() {
+        return weightsFile;
+    }
+
+    /** The weight file, resolved against the artifact directory. */
+    public Path weightsPath() {
+        return directory.resolve(weightsFile);
+    }
+
+    public Map<String, Object> provenance() {
+        return provenance;
+    }
+
+    public Map<String, Object> metrics() {
+        return metrics;
+    }
+
+    public Builder toBuilder() {
+        return builder().directory(directory).name(name).version(version).architecture(architecture)
+                .labels(labels).preprocessing(preprocessing).weightsFile(weightsFile).provenance(provenance)
+                .metrics(metrics);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder; {@link #build()} validates. */
+    public static final class Builder {
+        private Path directory = Path.of(".");
+        private String name;
+        private String version;
+        private DenseNetConfig architecture;
+        private List<String> labels;
+        private Preprocessing preprocessing;
+        private String weightsFile;
+        private final Map<String, Object> provenance = new LinkedHashMap<>();
+        private final Map<String, Object> metrics = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        public Builder directory(Path dir) {
+            this.directory = dir;
+            return this;
+        }
+
+        public Builder name(String n) {
+            this.name = n;
+            return this;
+        }
+
+        public Builder version(String v) {
+            this.version = v;
+            return this;
+        }
+
+        public Builder architecture(DenseNetConfig c) {
+            this.architecture = c;
+            return this;
+        }
+
+        public Builder labels(List<String> l) {
+            this.labels = l;
+            return this;
+        }
+
+        public Builder preprocessing(Preprocessing p) {
+            this.preprocessing = p;
+            return this;
+        }
+
+        public Builder weightsFile(String f) {
+            this.weightsFile = f;
+            return this;
+        }
+
+        public Builder provenance(Map<String, ?> p) {
+            this.provenance.putAll(p);
+            return this;
+        }
+
+        public Builder metrics(Map<String, ?> m) {
+            this.metrics.putAll(m);
+            return this;
+        }
+
+        public ModelArtifact build() {
+            return new ModelArtifact(this);
+        }
+    }
+}

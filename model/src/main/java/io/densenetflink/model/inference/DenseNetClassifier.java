@@ -1,0 +1,155 @@
+package io.densenetflink.model.inference;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import io.densenetflink.model.ModelLoadException;
+import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.engine.MxEngineSetup;
+import io.densenetflink.model.image.Preprocessing;
+import io.densenetflink.model.nn.DenseNetNetwork;
+import io.densenetflink.model.weights.TorchvisionWeights;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A loaded DenseNet ready to classify batches of preprocessed images.
+ *
+ * <p>One instance per thread: DJL/MXNet inference state is not thread-safe, so a streaming operator holds
+ * one classifier per slot and calls it from that slot's thread. Each call runs in its own NDManager, which
+ * is closed before the call returns, so native memory does not grow with the number of batches.
+ */
+public final class DenseNetClassifier implements AutoCloseable {
+
+    private final ModelArtifact artifact;
+    private final Model model;
+    private final Block block;
+    private final Device device;
+
+    private DenseNetClassifier(ModelArtifact artifact, Model model, Device device) {
+        this.artifact = artifact;
+        this.model = model;
+        this.block = model.getBlock();
+        this.device = device;
+    }
+
+    /** Loads the artifact's weights onto {@code device}; fails with the reason when anything does not fit. */
+    public static DenseNetClassifier load(ModelArtifact artifact, Device device) throws ModelLoadException {
+        return create(artifact, device, (block, manager) -> {
+            try (NDManager staging = manager.newSubManager()) {
+                NDList weights = TorchvisionWeights.read(staging, artifact.weightsPath());
+                TorchvisionWeights.load(block, weights, artifact.weightsPath().toString());
+            }
+        });
+    }
+
+    /**
+     * A classifier of {@code spec}'s architecture with randomly initialised weights (its weight file is not
+     * read): for benchmarks and pipeline measurements, where only the cost matters.
+     */
+    public static DenseNetClassifier withRandomWeights(ModelArtifact spec, Device device) {
+        try {
+            return create(spec, device, (block, manager) -> { });
+        } catch (ModelLoadException e) {
+            throw new IllegalStateException("unreachable: random weights need no file", e);
+        }
+    }
+
+    /** How a freshly built network gets its weights. */
+    @FunctionalInterface
+    private interface WeightSource {
+        void fill(Block block, NDManager manager) throws ModelLoadException;
+    }
+
+    private static DenseNetClassifier create(ModelArtifact artifact, Device device, WeightSource weights)
+            throws ModelLoadException {
+        MxEngineSetup.ensureConfigured();
+        Model model = Model.newInstance(artifact.name(), device, MxEngineSetup.ENGINE);
+        try {
+            Block block = DenseNetNetwork.create(artifact.architecture(), model.getNDManager());
+            weights.fill(block, model.getNDManager());
+            model.setBlock(block);
+            return new DenseNetClassifier(artifact, model, device);
+        } catch (ModelLoadException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Reads the artifact in {@code dir} and loads it on {@code device}. */
+    public static DenseNetClassifier load(java.nio.file.Path dir, Device device) throws ModelLoadException {
+        return load(ModelArtifact.read(dir), device);
+    }
+
+    public ModelArtifact artifact() {
+        return artifact;
+    }
+
+    public Preprocessing preprocessing() {
+        return artifact.preprocessing();
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public int numClasses() {
+        return artifact.architecture().numClasses();
+    }
+
+    /** Floats per image in the batch buffer {@link #classify} takes: channels x crop height x crop width. */
+    public int imageSize() {
+        Preprocessing p = preprocessing();
+        return p.channels() * p.cropHeight() * p.cropWidth();
+    }
+
+    /**
+     * Classifies {@code count} preprocessed images laid out back to back in {@code pixels} (NCHW, the
+     * artifact's crop size), returning one prediction per image in order.
+     */
+    public List<Prediction> classify(float[] pixels, int count, int topK) {
+        Preprocessing p = preprocessing();
+        Shape shape = new Shape(count, p.channels(), p.cropHeight(), p.cropWidth());
+        float[] logits = logits(pixels, shape);
+        int classes = numClasses();
+        List<Prediction> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            float[] row = Arrays.copyOfRange(logits, i * classes, (i + 1) * classes);
+            float[] probabilities = Softmax.probabilities(row, 0, classes);
+            out.add(new Prediction(Softmax.topK(probabilities, artifact.labels(), topK), row));
+        }
+        return out;
+    }
+
+    /**
+     * Raw logits ({@code N x classes}, row-major) for an NCHW float input of any shape the network accepts;
+     * {@code pixels} holds exactly {@code shape.size()} values.
+     */
+    public float[] logits(float[] pixels, Shape shape) {
+        if (shape.dimension() != 4 || shape.get(1) != artifact.architecture().inputChannels()) {
+            throw new IllegalArgumentException("input must be N x " + artifact.architecture().inputChannels()
+                    + " x H x W, got " + shape);
+        }
+        if (pixels.length < shape.size()) {
+            throw new IllegalArgumentException("input holds " + pixels.length + " values, shape " + shape
+                    + " needs " + shape.size());
+        }
+        try (NDManager batch = model.getNDManager().newSubManager()) {
+            NDArray input = batch.create(pixels.length == shape.size() ? pixels
+                    : Arrays.copyOf(pixels, (int) shape.size()), shape);
+            NDList output = block.forward(new ParameterStore(batch, false), new NDList(input), false);
+            return output.singletonOrThrow().toFloatArray();
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

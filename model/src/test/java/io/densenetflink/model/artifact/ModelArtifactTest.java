@@ -1,0 +1,83 @@
+package io.densenetflink.model.artifact;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.densenetflink.model.DenseNetConfig;
+import io.densenetflink.model.ModelLoadException;
+import io.densenetflink.model.image.Preprocessing;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelArtifactTest {
+
+    @TempDir
+    Path tmp;
+
+    private ModelArtifact sample(Path dir) {
+        return ModelArtifact.builder().directory(dir).name("fmnist").version("3")
+                .architecture(DenseNetConfig.preset("densenet-bc-40-12").toBuilder().inputChannels(1).build())
+                .labels(List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j"))
+                .preprocessing(Preprocessing.of(1, 28, 28, 28, new float[] {0.28f}, new float[] {0.35f}))
+                .provenance(Map.of("source", "test"))
+                .metrics(Map.of("validation_accuracy", 0.9))
+                .build();
+    }
+
+    @Test
+    void writesAndReadsBack() throws Exception {
+        ModelArtifact written = sample(tmp);
+        written.writeDescriptor(tmp);
+        Files.writeString(tmp.resolve(ModelArtifact.DEFAULT_WEIGHTS), "weights");
+        ModelArtifact read = ModelArtifact.read(tmp);
+        assertEquals(written.architecture(), read.architecture());
+        assertEquals(written.labels(), read.labels());
+        assertEquals(written.preprocessing(), read.preprocessing());
+        assertEquals("fmnist", read.name());
+        assertEquals("3", read.version());
+        assertEquals("test", read.provenance().get("source"));
+        assertEquals(0.9, ((Number) read.metrics().get("validation_accuracy")).doubleValue(), 1e-9);
+        String json = Files.readString(tmp.resolve("model.json"));
+        assertTrue(json.contains("\"growth_rate\": 12") && json.contains("\"crop_height\": 28"), json);
+    }
+
+    @Test
+    void missingThingsAreNamed() throws Exception {
+        assertMessage(tmp.resolve("absent"), "model directory not found");
+        assertMessage(tmp, "model.json is missing");
+        sample(tmp).writeDescriptor(tmp);
+        assertMessage(tmp, "weights.safetensors named in");
+    }
+
+    @Test
+    void malformedDescriptorsAreRefusedWithTheField() throws Exception {
+        sample(tmp).writeDescriptor(tmp);
+        Files.writeString(tmp.resolve(ModelArtifact.DEFAULT_WEIGHTS), "weights");
+        String good = Files.readString(tmp.resolve("model.json"));
+
+        Files.writeString(tmp.resolve("model.json"), good.substring(0, good.length() / 2));
+        assertMessage(tmp, "malformed");
+        Files.writeString(tmp.resolve("model.json"), good.replace("\"bn_size\": 4,", ""));
+        assertMessage(tmp, "architecture.bn_size is missing");
+        Files.writeString(tmp.resolve("model.json"), good.replace("\"growth_rate\": 12", "\"growth_rate\": -1"));
+        assertMessage(tmp, "'growth_rate'");
+        Files.writeString(tmp.resolve("model.json"), good.replace("\"j\"", "\"j\", \"k\""));
+        assertMessage(tmp, "11 labels for 10 classes");
+        Files.writeString(tmp.resolve("model.json"), good.replace("\"name\": \"fmnist\",", ""));
+        assertMessage(tmp, "'name' is missing");
+        Files.writeString(tmp.resolve("model.json"), good.replace("\"format_version\": 1", "\"format_version\": 7"));
+        assertMessage(tmp, "format_version 7 is not supported");
+        Files.writeString(tmp.resolve("model.json"), "[1, 2]");
+        assertMessage(tmp, "expected a JSON object");
+    }
+
+    private static void assertMessage(Path dir, String fragment) {
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelArtifact.read(dir));
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+}
