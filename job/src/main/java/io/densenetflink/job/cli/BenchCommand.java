@@ -63,14 +63,14 @@ final class BenchCommand implements Callable<Integer> {
         String variant;
         DenseNetClassifier classifier;
         if (model != null) {
-            classifier = DenseNetClassifier.load(model, device);
+            classifier = DenseNetClassifier.load(model, device, runtime.mode());
             variant = architecture.variant != null ? architecture.variant : classifier.artifact().name();
         } else {
             DenseNetConfig config = architecture.toBuilder().build();
             variant = architecture.variant != null ? architecture.variant : "custom";
             ModelArtifact spec = ModelArtifact.builder().name(variant).version("random").architecture(config)
                     .preprocessing(input.toPreprocessing(config)).build();
-            classifier = DenseNetClassifier.withRandomWeights(spec, device);
+            classifier = DenseNetClassifier.withRandomWeights(spec, device, runtime.mode());
         }
         try (classifier) {
             int h = classifier.preprocessing().cropHeight();
@@ -78,16 +78,16 @@ final class BenchCommand implements Callable<Integer> {
             int threads = runtime.threads != null ? runtime.threads : MxEngineSetup.defaultThreads();
             PrintWriter out = spec.commandLine().getOut();
             if (!json) {
-                out.printf("%s, %dx%d, %s, %d threads, %.0f s per batch size%n", variant, h, w, device, threads,
-                        seconds);
+                out.printf("%s, %dx%d, %s, %s, %d threads, %.0f s per batch size%n", variant, h, w,
+                        classifier.engineMode().id(), device, threads, seconds);
                 out.printf("%6s %10s %14s %14s %12s%n", "batch", "batches", "images/s", "median ms", "peak RSS MB");
             }
             new ModelBenchmark(classifier, h, w).run(batches, seconds, warmup, r -> {
                 if (json) {
-                    out.println(String.format(Locale.ROOT, "{\"variant\":\"%s\",\"engine_mode\":\"eager\","
+                    out.println(String.format(Locale.ROOT, "{\"variant\":\"%s\",\"engine_mode\":\"%s\","
                             + "\"device\":\"%s\",\"threads\":%d,\"height\":%d,\"width\":%d,\"batch\":%d,"
                             + "\"batches\":%d,\"images_per_second\":%.3f,\"median_batch_ms\":%.3f,"
-                            + "\"peak_rss_mb\":%d}", variant, device, threads, h, w, r.batch(), r.batches(),
+                            + "\"peak_rss_mb\":%d}", variant, classifier.engineMode().id(), device, threads, h, w, r.batch(), r.batches(),
                             r.imagesPerSecond(), r.medianBatchMs(), r.peakRssMb()));
                 } else {
                     out.printf("%6d %10d %14.2f %14.2f %12d%n", r.batch(), r.batches(), r.imagesPerSecond(),

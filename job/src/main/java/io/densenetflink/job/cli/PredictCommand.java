@@ -65,7 +65,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--top-k and --batch-size must be > 0");
         }
         Device device = runtime.apply();
-        try (DenseNetClassifier classifier = DenseNetClassifier.load(model, device)) {
+        try (DenseNetClassifier classifier = DenseNetClassifier.load(model, device, runtime.mode())) {
             return tensor != null ? predictTensor(classifier) : predictImages(classifier);
         }
     }

@@ -3,6 +3,7 @@ package io.densenetflink.job.cli;
 import ai.djl.Device;
 import io.densenetflink.model.engine.Devices;
 import io.densenetflink.model.engine.MxEngineSetup;
+import io.densenetflink.model.inference.EngineMode;
 import picocli.CommandLine.Option;
 
 /** Where and with how many threads inference runs. */
@@ -15,6 +16,14 @@ final class RuntimeOptions {
     @Option(names = "--threads", paramLabel = "N",
             description = "OpenMP threads for inference (default: OMP_NUM_THREADS, else all cores).")
     Integer threads;
+
+    @Option(names = "--engine-mode", defaultValue = "compiled", paramLabel = "eager|compiled",
+            description = "compiled (default): one optimised MXNet graph; eager: the Java-built block, op by op.")
+    String engineMode;
+
+    EngineMode mode() {
+        return EngineMode.parse(engineMode);
+    }
 
     /** Applies the thread count to the calling thread and returns the device. */
     Device apply() {

@@ -73,7 +73,8 @@ public final class MxEngineSetup {
         }
     }
 
-    private static MxnetLibrary library() {
+    /** DJL's binding of the MXNet C API (for the few calls DJL does not expose). */
+    public static MxnetLibrary library() {
         try {
             // DJL keeps its JNA binding private; reuse it rather than load the library a second time.
             Field lib = JnaUtils.class.getDeclaredField("LIB");

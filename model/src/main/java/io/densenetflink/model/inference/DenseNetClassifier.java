@@ -10,10 +10,9 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
-import io.densenetflink.model.engine.MxEngineSetup;
 import io.densenetflink.model.image.Preprocessing;
-import io.densenetflink.model.nn.DenseNetNetwork;
 import io.densenetflink.model.weights.TorchvisionWeights;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,60 +30,54 @@ public final class DenseNetClassifier implements AutoCloseable {
     private final Model model;
     private final Block block;
     private final Device device;
+    private final EngineMode mode;
 
-    private DenseNetClassifier(ModelArtifact artifact, Model model, Device device) {
+    private DenseNetClassifier(ModelArtifact artifact, Model model, Device device, EngineMode mode) {
         this.artifact = artifact;
         this.model = model;
         this.block = model.getBlock();
         this.device = device;
+        this.mode = mode;
+    }
+
+    /** Loads the artifact's weights onto {@code device} as a compiled graph (the default engine mode). */
+    public static DenseNetClassifier load(ModelArtifact artifact, Device device) throws ModelLoadException {
+        return load(artifact, device, EngineMode.COMPILED);
     }
 
     /** Loads the artifact's weights onto {@code device}; fails with the reason when anything does not fit. */
-    public static DenseNetClassifier load(ModelArtifact artifact, Device device) throws ModelLoadException {
-        return create(artifact, device, (block, manager) -> {
+    public static DenseNetClassifier load(ModelArtifact artifact, Device device, EngineMode mode)
+            throws ModelLoadException {
+        Model model = NetworkLoader.load(artifact, device, mode, (block, manager) -> {
             try (NDManager staging = manager.newSubManager()) {
                 NDList weights = TorchvisionWeights.read(staging, artifact.weightsPath());
                 TorchvisionWeights.load(block, weights, artifact.weightsPath().toString());
             }
         });
+        return new DenseNetClassifier(artifact, model, device, mode);
     }
 
     /**
      * A classifier of {@code spec}'s architecture with randomly initialised weights (its weight file is not
      * read): for benchmarks and pipeline measurements, where only the cost matters.
      */
-    public static DenseNetClassifier withRandomWeights(ModelArtifact spec, Device device) {
+    public static DenseNetClassifier withRandomWeights(ModelArtifact spec, Device device, EngineMode mode) {
         try {
-            return create(spec, device, (block, manager) -> { });
+            return new DenseNetClassifier(spec, NetworkLoader.load(spec, device, mode, (block, manager) -> { }),
+                    device, mode);
         } catch (ModelLoadException e) {
-            throw new IllegalStateException("unreachable: random weights need no file", e);
+            throw new IllegalStateException("a random-weight network failed to load: " + e.getMessage(), e);
         }
     }
 
-    /** How a freshly built network gets its weights. */
-    @FunctionalInterface
-    private interface WeightSource {
-        void fill(Block block, NDManager manager) throws ModelLoadException;
+    /** Reads the artifact in {@code dir} and loads it on {@code device} in {@code mode}. */
+    public static DenseNetClassifier load(Path dir, Device device, EngineMode mode) throws ModelLoadException {
+        return load(ModelArtifact.read(dir), device, mode);
     }
 
-    private static DenseNetClassifier create(ModelArtifact artifact, Device device, WeightSource weights)
-            throws ModelLoadException {
-        MxEngineSetup.ensureConfigured();
-        Model model = Model.newInstance(artifact.name(), device, MxEngineSetup.ENGINE);
-        try {
-            Block block = DenseNetNetwork.create(artifact.architecture(), model.getNDManager());
-            weights.fill(block, model.getNDManager());
-            model.setBlock(block);
-            return new DenseNetClassifier(artifact, model, device);
-        } catch (ModelLoadException | RuntimeException e) {
-            model.close();
-            throw e;
-        }
-    }
-
-    /** Reads the artifact in {@code dir} and loads it on {@code device}. */
-    public static DenseNetClassifier load(java.nio.file.Path dir, Device device) throws ModelLoadException {
-        return load(ModelArtifact.read(dir), device);
+    /** Reads the artifact in {@code dir} and loads it on {@code device} as a compiled graph. */
+    public static DenseNetClassifier load(Path dir, Device device) throws ModelLoadException {
+        return load(dir, device, EngineMode.COMPILED);
     }
 
     public ModelArtifact artifact() {
@@ -97,6 +90,10 @@ public final class DenseNetClassifier implements AutoCloseable {
 
     public Device device() {
         return device;
+    }
+
+    public EngineMode engineMode() {
+        return mode;
     }
 
     public int numClasses() {

@@ -26,7 +26,7 @@ class DenseNetClassifierTest {
 
     @Test
     void classifiesABatchIntoSortedProbabilities() {
-        try (DenseNetClassifier classifier = DenseNetClassifier.withRandomWeights(micro(), Device.cpu())) {
+        try (DenseNetClassifier classifier = DenseNetClassifier.withRandomWeights(micro(), Device.cpu(), EngineMode.COMPILED)) {
             float[] pixels = new float[3 * classifier.imageSize()];
             for (int i = 0; i < pixels.length; i++) {
                 pixels[i] = (i % 7) / 7f;
@@ -57,7 +57,7 @@ class DenseNetClassifierTest {
 
     @Test
     void refusesInputOfTheWrongShape() {
-        try (DenseNetClassifier classifier = DenseNetClassifier.withRandomWeights(micro(), Device.cpu())) {
+        try (DenseNetClassifier classifier = DenseNetClassifier.withRandomWeights(micro(), Device.cpu(), EngineMode.COMPILED)) {
             assertThrows(IllegalArgumentException.class, () -> classifier.logits(new float[10], new Shape(1, 3, 8, 8)));
             assertThrows(IllegalArgumentException.class, () -> classifier.logits(new float[10], new Shape(1, 1, 8, 8)));
         }
@@ -66,7 +66,7 @@ class DenseNetClassifierTest {
     /** Every batch's native arrays are freed when the call returns: 100,000 batches, resident memory flat. */
     @Test
     void memoryStaysFlatOverAHundredThousandBatches() {
-        try (DenseNetClassifier classifier = DenseNetClassifier.withRandomWeights(micro(), Device.cpu())) {
+        try (DenseNetClassifier classifier = DenseNetClassifier.withRandomWeights(micro(), Device.cpu(), EngineMode.COMPILED)) {
             float[] pixels = new float[2 * classifier.imageSize()];
             Shape shape = new Shape(2, 1, 8, 8);
             for (int i = 0; i < 2_000; i++) {
