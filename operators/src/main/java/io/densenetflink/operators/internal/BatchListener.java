@@ -1,0 +1,14 @@
+package io.densenetflink.operators.internal;
+
+/** What the batcher reports as it works, for metrics. All methods are called from the inference thread. */
+public interface BatchListener {
+
+    /** A batch of {@code size} frames ran; its frames waited {@code queueMillis} each (oldest first). */
+    default void batchCompleted(int size, long inferenceMillis, long[] queueMillis) {}
+
+    /** The slot's batch size limit changed (halved after running out of memory). */
+    default void maxBatchSizeChanged(int newLimit) {}
+
+    /** No-op listener. */
+    BatchListener NONE = new BatchListener() {};
+}
