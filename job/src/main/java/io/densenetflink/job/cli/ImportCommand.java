@@ -2,6 +2,7 @@ package io.densenetflink.job.cli;
 
 import io.densenetflink.model.DenseNetConfig;
 import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.inference.GraphModels;
 import io.densenetflink.model.weights.TorchvisionImporter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,18 +19,25 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet import}: a torchvision/timm DenseNet state dict becomes a model artifact. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = "Import torchvision/timm DenseNet weights (.safetensors or .npz) into a model directory.")
+        description = {"Import torchvision/timm DenseNet weights (.safetensors or .npz) into a model directory,",
+            "or (--from gluon) an MXNet/Gluon-exported image classifier (--symbol X-symbol.json --params X-0000.params)."})
 final class ImportCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--from", defaultValue = "torchvision", paramLabel = "torchvision",
-            description = "Key naming of the weight file: torchvision (timm uses the same names).")
+    @Option(names = "--from", defaultValue = "torchvision", paramLabel = "torchvision|timm|gluon",
+            description = "torchvision or timm (same key names): a DenseNet state dict; gluon: an MXNet symbol graph.")
     String from;
 
-    @Option(names = "--weights", required = true, paramLabel = "FILE", description = ".safetensors or .npz file.")
+    @Option(names = "--weights", paramLabel = "FILE", description = ".safetensors or .npz file (torchvision/timm).")
     Path weights;
+
+    @Option(names = "--symbol", paramLabel = "FILE", description = "X-symbol.json (gluon).")
+    Path symbol;
+
+    @Option(names = "--params", paramLabel = "FILE", description = "X-0000.params (gluon).")
+    Path params;
 
     @Mixin
     ArchitectureOptions architecture;
@@ -54,9 +62,14 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (from.equals("gluon")) {
+            return importGraph();
+        }
         if (!from.equals("torchvision") && !from.equals("timm")) {
-            throw new IllegalArgumentException("--from: only torchvision (or timm, same key names) is supported, got '"
-                    + from + "'");
+            throw new IllegalArgumentException("--from: expected torchvision, timm or gluon, got '" + from + "'");
+        }
+        if (weights == null) {
+            throw new IllegalArgumentException("--weights FILE is required with --from " + from);
         }
         DenseNetConfig config = TorchvisionImporter.completeArchitecture(architecture.toBuilder(), classes, weights);
         ModelArtifact.Builder target = ModelArtifact.builder()
@@ -71,6 +84,21 @@ final class ImportCommand implements Callable<Integer> {
         ModelArtifact artifact = TorchvisionImporter.importWeights(weights, target.build(), out);
         spec.commandLine().getOut().printf("imported %s (%d classes, %s) into %s%n", weights,
                 config.numClasses(), config, artifact.directory());
+        return 0;
+    }
+
+    /** A foreign classifier as MXNet graph files; preprocessing from the options (default ImageNet 224). */
+    private int importGraph() throws Exception {
+        if (symbol == null || params == null) {
+            throw new IllegalArgumentException("--from gluon needs --symbol X-symbol.json and --params X-0000.params");
+        }
+        // The preprocessing defaults follow an ImageNet-style network with the given input channels.
+        DenseNetConfig imagenetLike = DenseNetConfig.builder().blocks(1)
+                .inputChannels(architecture.inputChannels != null ? architecture.inputChannels : 3).build();
+        ModelArtifact artifact = GraphModels.importGraph(symbol, params, name != null ? name : "gluon-model", version,
+                preprocessing.toPreprocessing(imagenetLike), labels == null ? null : readLabels(labels), out);
+        spec.commandLine().getOut().printf("imported MXNet graph %s (%d classes) into %s%n", symbol,
+                artifact.numClasses(), out);
         return 0;
     }
 

@@ -38,6 +38,10 @@ final class InfoCommand implements Callable<Integer> {
         String title;
         if (model != null) {
             ModelArtifact artifact = ModelArtifact.read(model);
+            if (artifact.isGraph()) {
+                throw new IllegalArgumentException(model + " holds an imported MXNet graph, not a DenseNet"
+                        + " architecture: info describes DenseNets");
+            }
             config = artifact.architecture();
             size = new int[] {artifact.preprocessing().cropHeight(), artifact.preprocessing().cropWidth()};
             title = artifact.name() + " " + artifact.version();

@@ -48,6 +48,7 @@ public final class ModelArtifact {
     private final String name;
     private final String version;
     private final DenseNetConfig architecture;
+    private final String graphPrefix;
     private final List<String> labels;
     private final Preprocessing preprocessing;
     private final String weightsFile;
@@ -58,17 +59,23 @@ public final class ModelArtifact {
         this.directory = b.directory;
         this.name = require(b.name, "name");
         this.version = require(b.version, "version");
-        this.architecture = require(b.architecture, "architecture");
-        this.labels = List.copyOf(b.labels == null ? defaultLabels(architecture.numClasses()) : b.labels);
+        this.graphPrefix = b.graphPrefix;
+        this.architecture = graphPrefix == null ? require(b.architecture, "architecture") : b.architecture;
+        this.labels = List.copyOf(b.labels == null && architecture != null ? defaultLabels(architecture.numClasses())
+                : require(b.labels, "labels"));
         this.preprocessing = require(b.preprocessing, "preprocessing");
-        this.weightsFile = b.weightsFile == null ? DEFAULT_WEIGHTS : b.weightsFile;
+        this.weightsFile = graphPrefix != null ? graphPrefix + "-0000.params"
+                : b.weightsFile == null ? DEFAULT_WEIGHTS : b.weightsFile;
         this.provenance = Collections.unmodifiableMap(new LinkedHashMap<>(b.provenance));
         this.metrics = Collections.unmodifiableMap(new LinkedHashMap<>(b.metrics));
+        preprocessing.validate();
+        if (architecture == null) {
+            return;
+        }
         if (labels.size() != architecture.numClasses()) {
             throw new IllegalArgumentException("labels: " + labels.size() + " labels for "
                     + architecture.numClasses() + " classes");
         }
-        preprocessing.validate();
         if (preprocessing.channels() != architecture.inputChannels()) {
             throw new IllegalArgumentException("preprocessing.channels (" + preprocessing.channels()
                     + ") differs from architecture.input_channels (" + architecture.inputChannels() + ")");
@@ -113,6 +120,10 @@ public final class ModelArtifact {
                 | UnsupportedOperationException e) {
             throw new ModelLoadException("malformed " + descriptor + ": " + e.getMessage(), e);
         }
+        if (artifact.isGraph() && !Files.isRegularFile(dir.resolve(artifact.graphPrefix() + "-symbol.json"))) {
+            throw new ModelLoadException("graph file " + dir.resolve(artifact.graphPrefix() + "-symbol.json")
+                    + " named in " + descriptor + " is missing");
+        }
         if (!Files.isRegularFile(artifact.weightsPath())) {
             throw new ModelLoadException("weight file " + artifact.weightsPath() + " named in " + descriptor
                     + " is missing");
@@ -130,9 +141,15 @@ public final class ModelArtifact {
                 .directory(dir)
                 .name(field(o, "name").getAsString())
                 .version(field(o, "version").getAsString())
-                .architecture(ArchitectureJson.read(field(o, "architecture").getAsJsonObject()))
-                .preprocessing(GSON.fromJson(field(o, "preprocessing"), Preprocessing.class))
-                .weightsFile(field(o, "weights").getAsString());
+                .preprocessing(GSON.fromJson(field(o, "preprocessing"), Preprocessing.class));
+        if (o.has("graph_prefix")) {
+            b.graphPrefix(field(o, "graph_prefix").getAsString());
+        } else {
+            b.weightsFile(field(o, "weights").getAsString());
+        }
+        if (o.has("architecture") || !o.has("graph_prefix")) {
+            b.architecture(ArchitectureJson.read(field(o, "architecture").getAsJsonObject()));
+        }
         List<String> labels = new ArrayList<>();
         for (JsonElement label : field(o, "labels").getAsJsonArray()) {
             labels.add(label.getAsString());
@@ -162,12 +179,18 @@ public final class ModelArtifact {
         o.addProperty("format_version", FORMAT_VERSION);
         o.addProperty("name", name);
         o.addProperty("version", version);
-        o.add("architecture", ArchitectureJson.write(architecture));
+        if (architecture != null) {
+            o.add("architecture", ArchitectureJson.write(architecture));
+        }
         JsonArray labelsJson = new JsonArray();
         labels.forEach(labelsJson::add);
         o.add("labels", labelsJson);
         o.add("preprocessing", GSON.toJsonTree(preprocessing));
-        o.addProperty("weights", weightsFile);
+        if (graphPrefix != null) {
+            o.addProperty("graph_prefix", graphPrefix);
+        } else {
+            o.addProperty("weights", weightsFile);
+        }
         o.add("provenance", GSON.toJsonTree(provenance));
         o.add("metrics", GSON.toJsonTree(metrics));
         Files.writeString(dir.resolve(DESCRIPTOR), GSON.toJson(o) + "\n", StandardCharsets.UTF_8);
@@ -185,8 +208,29 @@ public final class ModelArtifact {
         return version;
     }
 
+    /** The DenseNet architecture; null for an imported MXNet graph of another network. */
     public DenseNetConfig architecture() {
         return architecture;
+    }
+
+    /** True for an imported MXNet/Gluon graph ({@code PREFIX-symbol.json} + {@code PREFIX-0000.params}). */
+    public boolean isGraph() {
+        return graphPrefix != null;
+    }
+
+    /** The graph files' prefix inside the directory, or null for a DenseNet weight file. */
+    public String graphPrefix() {
+        return graphPrefix;
+    }
+
+    /** Number of classes (one label each). */
+    public int numClasses() {
+        return labels.size();
+    }
+
+    /** Image channels the model takes. */
+    public int inputChannels() {
+        return preprocessing.channels();
     }
 
     public List<String> labels() {
@@ -216,7 +260,7 @@ public final class ModelArtifact {
 
     public Builder toBuilder() {
         return builder().directory(directory).name(name).version(version).architecture(architecture)
-                .labels(labels).preprocessing(preprocessing).weightsFile(weightsFile).provenance(provenance)
+                .graphPrefix(graphPrefix).labels(labels).preprocessing(preprocessing).weightsFile(weightsFile).provenance(provenance)
                 .metrics(metrics);
     }
 
@@ -230,6 +274,7 @@ public final class ModelArtifact {
         private String name;
         private String version;
         private DenseNetConfig architecture;
+        private String graphPrefix;
         private List<String> labels;
         private Preprocessing preprocessing;
         private String weightsFile;
@@ -250,6 +295,12 @@ public final class ModelArtifact {
 
         public Builder version(String v) {
             this.version = v;
+            return this;
+        }
+
+        /** Makes this an MXNet graph artifact with files {@code PREFIX-symbol.json} and {@code PREFIX-0000.params}. */
+        public Builder graphPrefix(String prefix) {
+            this.graphPrefix = prefix;
             return this;
         }
 

@@ -40,7 +40,7 @@ public final class ModelBenchmark {
     }
 
     private Result measure(int batch, double seconds, int warmupBatches) {
-        int channels = classifier.artifact().architecture().inputChannels();
+        int channels = classifier.artifact().inputChannels();
         Shape shape = new Shape(batch, channels, height, width);
         float[] input = new float[(int) shape.size()];
         Random random = new Random(batch);

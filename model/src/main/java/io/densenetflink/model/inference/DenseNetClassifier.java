@@ -97,7 +97,7 @@ public final class DenseNetClassifier implements AutoCloseable {
     }
 
     public int numClasses() {
-        return artifact.architecture().numClasses();
+        return artifact.numClasses();
     }
 
     /** Floats per image in the batch buffer {@link #classify} takes: channels x crop height x crop width. */
@@ -129,8 +129,8 @@ public final class DenseNetClassifier implements AutoCloseable {
      * {@code pixels} holds exactly {@code shape.size()} values.
      */
     public float[] logits(float[] pixels, Shape shape) {
-        if (shape.dimension() != 4 || shape.get(1) != artifact.architecture().inputChannels()) {
-            throw new IllegalArgumentException("input must be N x " + artifact.architecture().inputChannels()
+        if (shape.dimension() != 4 || shape.get(1) != artifact.inputChannels()) {
+            throw new IllegalArgumentException("input must be N x " + artifact.inputChannels()
                     + " x H x W, got " + shape);
         }
         if (pixels.length < shape.size()) {

@@ -42,6 +42,13 @@ final class NetworkLoader {
     static Model load(ModelArtifact artifact, Device device, EngineMode mode, WeightSource weights)
             throws ModelLoadException {
         MxEngineSetup.ensureConfigured();
+        if (artifact.isGraph()) {
+            if (mode == EngineMode.EAGER) {
+                throw new ModelLoadException(artifact.directory() + " holds an imported MXNet graph, which runs"
+                        + " compiled only (eager mode needs a DenseNet architecture)");
+            }
+            return loadGraph(artifact.directory(), artifact.graphPrefix(), artifact.name(), device);
+        }
         return mode == EngineMode.EAGER ? eager(artifact, device, weights) : compiled(artifact, device, weights);
     }
 
@@ -72,18 +79,23 @@ final class NetworkLoader {
             throw new ModelLoadException("cannot create a scratch directory for the compiled graph: " + e, e);
         }
         try {
-            try (NDManager staging = Engine.getEngine(MxEngineSetup.ENGINE).newBaseManager(Device.cpu())) {
-                Block block = DenseNetNetwork.create(artifact.architecture(), staging);
-                weights.fill(block, staging);
-                DenseNetGraphExporter.Export export =
-                        DenseNetGraphExporter.export(artifact.architecture(), tensors(block));
-                MxGraphFiles.write(export, scratch, GRAPH_PREFIX, staging);
-            } catch (IOException e) {
-                throw new ModelLoadException("cannot write the compiled graph: " + e.getMessage(), e);
-            }
+            writeGraph(artifact, weights, scratch, GRAPH_PREFIX);
             return loadGraph(scratch, GRAPH_PREFIX, artifact.name(), device);
         } finally {
             deleteRecursively(scratch);
+        }
+    }
+
+    /** Checks the weights by filling a Java-built block, then writes the block as an MXNet graph. */
+    static void writeGraph(ModelArtifact artifact, WeightSource weights, Path dir, String prefix)
+            throws ModelLoadException {
+        try (NDManager staging = Engine.getEngine(MxEngineSetup.ENGINE).newBaseManager(Device.cpu())) {
+            Block block = DenseNetNetwork.create(artifact.architecture(), staging);
+            weights.fill(block, staging);
+            DenseNetGraphExporter.Export export = DenseNetGraphExporter.export(artifact.architecture(), tensors(block));
+            MxGraphFiles.write(export, dir, prefix, staging);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot write the compiled graph: " + e.getMessage(), e);
         }
     }
 

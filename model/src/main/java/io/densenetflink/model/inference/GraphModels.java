@@ -1,0 +1,93 @@
+package io.densenetflink.model.inference;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import io.densenetflink.model.ModelLoadException;
+import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.image.Preprocessing;
+import io.densenetflink.model.weights.TorchvisionWeights;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * MXNet symbolic graphs on disk: export a DenseNet model as one ({@code PREFIX-symbol.json} +
+ * {@code PREFIX-0000.params}, the files Gluon's {@code export()} writes), and import such a graph of any
+ * image classifier (e.g. from GluonCV's model zoo) as a model directory the operator can run.
+ */
+public final class GraphModels {
+
+    /** The file prefix of an imported graph inside a model directory. */
+    public static final String IMPORTED_PREFIX = "graph";
+
+    private GraphModels() {}
+
+    /** Writes the DenseNet artifact's network as an MXNet graph into {@code outDir} under {@code prefix}. */
+    public static void export(ModelArtifact artifact, Path outDir, String prefix) throws ModelLoadException {
+        if (artifact.isGraph()) {
+            throw new IllegalArgumentException(artifact.directory() + " already is an MXNet graph");
+        }
+        NetworkLoader.writeGraph(artifact, (block, manager) -> {
+            try (NDManager staging = manager.newSubManager()) {
+                TorchvisionWeights.load(block, TorchvisionWeights.read(staging, artifact.weightsPath()),
+                        artifact.weightsPath().toString());
+            }
+        }, outDir, prefix);
+    }
+
+    /**
+     * Copies {@code symbol} and {@code params} into {@code outDir}, checks that MXNet loads the graph and that
+     * it maps one image of the preprocessing size to one row of class scores, and writes model.json.
+     *
+     * @param labels class labels, or null for {@code class_0 ...} as many as the graph outputs
+     */
+    public static ModelArtifact importGraph(Path symbol, Path params, String name, String version,
+            Preprocessing preprocessing, List<String> labels, Path outDir) throws ModelLoadException, IOException {
+        for (Path f : new Path[] {symbol, params}) {
+            if (!Files.isRegularFile(f)) {
+                throw new ModelLoadException("graph file not found: " + f);
+            }
+        }
+        Files.createDirectories(outDir);
+        Files.copy(symbol, outDir.resolve(IMPORTED_PREFIX + "-symbol.json"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(params, outDir.resolve(IMPORTED_PREFIX + "-0000.params"), StandardCopyOption.REPLACE_EXISTING);
+        ModelArtifact.Builder artifact = ModelArtifact.builder().directory(outDir).graphPrefix(IMPORTED_PREFIX)
+                .name(name).version(version).preprocessing(preprocessing)
+                .provenance(Map.of("source", "mxnet-graph", "imported_from", symbol.toAbsolutePath().toString()));
+        int classes = outputClasses(artifact.labels(List.of("probe")).build());
+        if (labels != null && labels.size() != classes) {
+            throw new IllegalArgumentException(labels.size() + " labels for a graph with " + classes + " outputs");
+        }
+        ModelArtifact result = artifact.labels(labels != null ? labels : ModelArtifact.defaultLabels(classes)).build();
+        result.writeDescriptor(outDir);
+        return result;
+    }
+
+    /** Runs one zero image through the graph and returns the width of its 2-D output. */
+    private static int outputClasses(ModelArtifact artifact) throws ModelLoadException {
+        var p = artifact.preprocessing();
+        try (Model model = NetworkLoader.loadGraph(artifact.directory(), artifact.graphPrefix(), artifact.name(),
+                Device.cpu()); NDManager batch = model.getNDManager().newSubManager()) {
+            NDArray input = batch.zeros(new Shape(1, p.channels(), p.cropHeight(), p.cropWidth()));
+            NDList out = model.getBlock().forward(new ParameterStore(batch, false), new NDList(input), false);
+            Shape shape = out.head().getShape();
+            if (shape.dimension() != 2 || shape.get(0) != 1) {
+                throw new ModelLoadException("the graph maps a 1 x " + p.channels() + " x " + p.cropHeight() + " x "
+                        + p.cropWidth() + " input to " + shape + ", not to 1 x classes: not an image classifier"
+                        + " (or the input size/channels are wrong)");
+            }
+            return (int) shape.get(1);
+        } catch (RuntimeException e) {
+            throw new ModelLoadException("MXNet could not run the graph " + artifact.graphPrefix() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+}
