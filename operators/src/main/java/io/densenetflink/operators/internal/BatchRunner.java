@@ -69,13 +69,16 @@ final class BatchRunner {
         long now = System.currentTimeMillis();
         long[] queued = new long[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
+            queued[i] = (start - batch.get(i).arrivalNanos()) / 1_000_000;
+        }
+        // Report the batch before completing its frames: whoever waits for the frames then sees the batch too.
+        listener.batchCompleted(batch.size(), inferenceMillis, queued);
+        for (int i = 0; i < batch.size(); i++) {
             PendingFrame p = batch.get(i);
-            queued[i] = (start - p.arrivalNanos()) / 1_000_000;
             p.outcome().classified(new Classification(p.frame().sourceId(), p.frame().frameId(),
                     labels(predictions.get(i)), model.modelName(), model.modelVersion(), p.frame().eventTime(), now,
                     queued[i], inferenceMillis, p.frame().headers()));
         }
-        listener.batchCompleted(batch.size(), inferenceMillis, queued);
     }
 
     private void recover(List<PendingFrame> batch, Throwable error) {
