@@ -7,12 +7,20 @@ import picocli.CommandLine.Command;
 @Command(name = "densenet", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
         description = "DenseNet image classification: models, inference and the Flink streaming job.",
         subcommands = {InfoCommand.class, ImportCommand.class, PredictCommand.class, BenchCommand.class,
+                TrainCommand.class, EvalCommand.class, SampleCommand.class,
+                BrokerCommand.class, ProduceCommand.class, ConsumeCommand.class, RunCommand.class, DemoCommand.class,
+                ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DenseNetCli {
 
     private DenseNetCli() {}
 
     public static void main(String[] args) {
+        // A Kafka test-kit jar on the class path ships its own log4j2.yaml, which Log4j would prefer to ours
+        // (INFO lines on stdout would break the commands' machine-readable output).
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "log4j2.xml");
+        }
         System.exit(run(args));
     }
 

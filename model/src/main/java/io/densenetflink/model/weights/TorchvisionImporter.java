@@ -82,6 +82,21 @@ public final class TorchvisionImporter {
         return artifact;
     }
 
+    /**
+     * Writes an artifact whose weights are the network's random initialisation: for measuring a pipeline's
+     * cost with an architecture no trained weights exist for. Provenance says so.
+     */
+    public static ModelArtifact writeRandomArtifact(ModelArtifact spec) throws IOException {
+        MxEngineSetup.ensureConfigured();
+        Map<String, Object> provenance = new LinkedHashMap<>(spec.provenance());
+        provenance.put("source", "random-initialisation");
+        ModelArtifact artifact = spec.toBuilder().provenance(provenance).build();
+        try (NDManager manager = Engine.getEngine(MxEngineSetup.ENGINE).newBaseManager(Device.cpu())) {
+            writeArtifact(artifact, DenseNetNetwork.create(artifact.architecture(), manager));
+        }
+        return artifact;
+    }
+
     /** Writes {@code artifact}'s descriptor and {@code block}'s parameters into the artifact directory. */
     public static void writeArtifact(ModelArtifact artifact, Block block) throws IOException {
         Path dir = artifact.directory();

@@ -1,0 +1,167 @@
+package io.densenetflink.job;
+
+import io.densenetflink.job.kafka.sink.ClassificationSerializer;
+import io.densenetflink.job.kafka.sink.DeadLetterSerializer;
+import io.densenetflink.job.kafka.source.FrameDeserializer;
+import io.densenetflink.operators.ClassifiedFrames;
+import io.densenetflink.operators.DenseNetInference;
+import io.densenetflink.operators.Frame;
+import io.densenetflink.operators.InferenceOptions;
+import io.densenetflink.operators.DenseNetClassifierFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka job: frames from the input topic, classified by the DenseNet operator, results to the output
+ * topic and failed frames to the dead-letter topic, both through transactional (exactly-once) sinks.
+ *
+ * <p>{@link #main} is the entry point on a Flink cluster ({@code flink run -c io.densenetflink.job.DenseNetJob
+ * job.jar --bootstrap-servers ... }); {@code bin/densenet run} builds the same pipeline on a local
+ * MiniCluster through {@link #localEnvironment}.
+ */
+public final class DenseNetJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DenseNetJob.class);
+
+    private DenseNetJob() {}
+
+    /** Cluster entry point: the same options as {@code bin/densenet run}. */
+    public static void main(String[] args) throws Exception {
+        JobSettings settings = io.densenetflink.job.cli.RunCommand.parseSettings(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configureCheckpointing(env, settings);
+        build(env, settings, resolveTransactionTimeout(settings));
+        env.execute(settings.jobName);
+    }
+
+    /**
+     * A local MiniCluster environment for {@code settings}: checkpoints retained under the state dir, and
+     * restored from the latest completed one there when it exists.
+     */
+    public static StreamExecutionEnvironment localEnvironment(JobSettings settings) throws IOException {
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
+        if (settings.stateDir != null) {
+            Path checkpoints = RetainedCheckpoints.checkpointRoot(settings.stateDir).toAbsolutePath();
+            config.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+            config.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 2);
+            Optional<Path> latest = RetainedCheckpoints.latest(settings.stateDir);
+            if (latest.isPresent()) {
+                LOG.info("resuming from retained checkpoint {}", latest.get());
+                config.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get().toUri().toString());
+            } else {
+                LOG.info("no completed checkpoint in {}: starting fresh", checkpoints);
+            }
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(settings.parallelism, config);
+        configureCheckpointing(env, settings);
+        return env;
+    }
+
+    /** Checkpoints every interval in the delivery's mode, retained when the job is cancelled or killed. */
+    static void configureCheckpointing(StreamExecutionEnvironment env, JobSettings settings) {
+        env.enableCheckpointing(settings.checkpointInterval.toMillis(), settings.delivery.checkpointingMode());
+        env.getCheckpointConfig().setExternalizedCheckpointRetention(
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    }
+
+    /** The transaction timeout checked against the broker (see {@link TransactionTimeouts}). */
+    public static Duration resolveTransactionTimeout(JobSettings settings) {
+        Duration brokerMax = TransactionTimeouts.brokerMaximum(settings.bootstrapServers, settings.kafkaProperties);
+        Duration chosen = TransactionTimeouts.choose(settings.transactionTimeout, settings.checkpointInterval,
+                brokerMax);
+        LOG.info("transaction timeout {} (broker maximum {}, checkpoint interval {})", chosen, brokerMax,
+                settings.checkpointInterval);
+        return chosen;
+    }
+
+    /** Adds source, operator and both sinks to {@code env}. */
+    public static ClassifiedFrames build(StreamExecutionEnvironment env, JobSettings settings,
+            Duration transactionTimeout) {
+        settings.validate();
+        env.setParallelism(settings.parallelism);
+        Properties kafka = new Properties();
+        kafka.putAll(settings.kafkaProperties);
+
+        Properties consumer = new Properties();
+        consumer.putAll(kafka);
+        // Read only committed records: an upstream transactional producer's aborted data must not be classified.
+        consumer.putIfAbsent("isolation.level", "read_committed");
+        KafkaSource<Frame> source = KafkaSource.<Frame>builder()
+                .setBootstrapServers(settings.bootstrapServers)
+                .setTopics(settings.inputTopic)
+                .setGroupId(settings.effectiveGroupId())
+                .setStartingOffsets(startingOffsets(settings.startingOffsets))
+                .setDeserializer(new FrameDeserializer())
+                .setProperties(consumer)
+                .build();
+        DataStream<Frame> frames = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-frames")
+                .uid("kafka-frames");
+
+        InferenceOptions options = InferenceOptions.builder(
+                        new DenseNetClassifierFactory(Path.of(settings.modelDir).toAbsolutePath().toString(),
+                                settings.engineMode))
+                .maxBatchSize(settings.batchSize)
+                .maxDelay(Duration.ofMillis(settings.maxDelayMs))
+                .device(settings.device)
+                .decodeThreads(settings.decodeThreads)
+                .build();
+        ClassifiedFrames classified = DenseNetInference.classify(frames, options);
+
+        classified.results().sinkTo(sink(settings, kafka, transactionTimeout, "results",
+                        new ClassificationSerializer(settings.outputTopic)))
+                .name("kafka-results").uid("kafka-results");
+        classified.failures().sinkTo(sink(settings, kafka, transactionTimeout, "dead-letters",
+                        new DeadLetterSerializer(settings.dlqTopic)))
+                .name("kafka-dead-letters").uid("kafka-dead-letters");
+        return classified;
+    }
+
+    private static <T> KafkaSink<T> sink(JobSettings settings, Properties kafka, Duration transactionTimeout,
+            String role, org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
+        Properties producer = new Properties();
+        producer.putAll(kafka);
+        producer.setProperty("transaction.timeout.ms", String.valueOf(transactionTimeout.toMillis()));
+        producer.putIfAbsent("max.request.size", String.valueOf(32 * 1024 * 1024));
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(settings.bootstrapServers)
+                .setKafkaProducerConfig(producer)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(settings.delivery.sinkGuarantee())
+                // Stable across restarts, so a restarted job finds and aborts its predecessor's open transactions.
+                .setTransactionalIdPrefix(settings.jobName + "-" + role)
+                .build();
+    }
+
+    private static OffsetsInitializer startingOffsets(String option) {
+        switch (option.toLowerCase(Locale.ROOT)) {
+            case "earliest":
+                return OffsetsInitializer.earliest();
+            case "latest":
+                return OffsetsInitializer.latest();
+            default:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        }
+    }
+}

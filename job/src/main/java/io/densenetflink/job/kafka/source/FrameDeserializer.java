@@ -1,0 +1,62 @@
+package io.densenetflink.job.kafka.source;
+
+import io.densenetflink.job.kafka.FrameHeaders;
+import io.densenetflink.job.kafka.internal.HeaderText;
+import io.densenetflink.operators.Frame;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * Turns an input record into a {@link Frame}; never fails, so a bad record becomes a dead letter downstream
+ * instead of a failing job.
+ *
+ * <ul>
+ *   <li>source id: the key as UTF-8 ({@code ""} for a null key);
+ *   <li>payload: the value, the encoded image (a null value becomes an empty array, which fails as {@code EMPTY});
+ *   <li>frame id: header {@value FrameHeaders#FRAME_ID} when present and not blank, else {@code
+ *       topic-partition-offset};
+ *   <li>event time: the record's timestamp (the time of reading when the record has none);
+ *   <li>headers: every record header as UTF-8 text (the last value of a repeated name), plus the record's
+ *       coordinates under {@link FrameHeaders#TOPIC}, {@link FrameHeaders#PARTITION} and {@link
+ *       FrameHeaders#OFFSET}, which replace any input header of those names.
+ * </ul>
+ */
+public final class FrameDeserializer implements KafkaRecordDeserializationSchema<Frame> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Frame> out) {
+        out.collect(toFrame(record));
+    }
+
+    /** The frame for one record (what {@link #deserialize} emits). */
+    public static Frame toFrame(ConsumerRecord<byte[], byte[]> record) {
+        Map<String, String> headers = new HashMap<>();
+        for (Header h : record.headers()) {
+            headers.put(h.key(), HeaderText.text(h));
+        }
+        headers.put(FrameHeaders.TOPIC, record.topic());
+        headers.put(FrameHeaders.PARTITION, Integer.toString(record.partition()));
+        headers.put(FrameHeaders.OFFSET, Long.toString(record.offset()));
+
+        String sourceId = record.key() == null ? "" : HeaderText.utf8(record.key());
+        String frameId = headers.get(FrameHeaders.FRAME_ID);
+        if (frameId == null || frameId.isBlank()) {
+            frameId = record.topic() + "-" + record.partition() + "-" + record.offset();
+        }
+        long eventTime = record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis();
+        byte[] payload = record.value() == null ? new byte[0] : record.value();
+        return new Frame(sourceId, frameId, payload, eventTime, headers);
+    }
+
+    @Override
+    public TypeInformation<Frame> getProducedType() {
+        return TypeInformation.of(Frame.class);
+    }
+}

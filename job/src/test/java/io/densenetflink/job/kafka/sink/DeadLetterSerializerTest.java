@@ -1,0 +1,69 @@
+package io.densenetflink.job.kafka.sink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.densenetflink.job.kafka.FrameHeaders;
+import io.densenetflink.operators.FailedFrame;
+import io.densenetflink.operators.Frame;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+
+class DeadLetterSerializerTest {
+
+    private static Map<String, String> headers(ProducerRecord<byte[], byte[]> r) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Header h : r.headers()) {
+            out.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    @Test
+    void keepsKeyValueAndHeadersAndAddsTheError() {
+        byte[] bytes = {1, 2, 3, 4};
+        Frame frame = new Frame("cam-1", "bad.jpg", bytes, 1_000L, Map.of(FrameHeaders.FRAME_ID, "bad.jpg",
+                FrameHeaders.CONTENT_TYPE, "image/jpeg", "custom", "x", FrameHeaders.TOPIC, "frames",
+                FrameHeaders.PARTITION, "1", FrameHeaders.OFFSET, "99"));
+        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq").serialize(
+                new FailedFrame(frame, "CORRUPT", "not a JPEG: bad marker", 2_000L), null, null);
+
+        assertEquals("dlq", r.topic());
+        assertEquals("cam-1", new String(r.key(), StandardCharsets.UTF_8));
+        assertArrayEquals(bytes, r.value());
+        assertEquals(2_000L, r.timestamp());
+        Map<String, String> h = headers(r);
+        assertEquals("bad.jpg", h.get(FrameHeaders.FRAME_ID));
+        assertEquals("image/jpeg", h.get(FrameHeaders.CONTENT_TYPE));
+        assertEquals("x", h.get("custom"));
+        assertEquals("CORRUPT", h.get("error-reason"));
+        assertEquals("not a JPEG: bad marker", h.get("error-detail"));
+        assertEquals("frames", h.get("source-topic"));
+        assertEquals("1", h.get("source-partition"));
+        assertEquals("99", h.get("source-offset"));
+        assertEquals("1000", h.get("source-timestamp"));
+        List<String> names = new ArrayList<>(h.keySet());
+        assertTrue(names.stream().noneMatch(FrameHeaders::isReserved), names.toString());
+    }
+
+    @Test
+    void emptySourceHasNoKeyAndLongDetailsAreCut() {
+        Frame frame = new Frame("", "f", new byte[0], 1L, Map.of());
+        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq").serialize(
+                new FailedFrame(frame, "EMPTY", "x".repeat(10_000), 3L), null, null);
+        assertNull(r.key());
+        assertEquals(0, r.value().length);
+        Map<String, String> h = headers(r);
+        assertEquals("EMPTY", h.get("error-reason"));
+        assertEquals(DeadLetterSerializer.MAX_DETAIL_CHARS, h.get("error-detail").length());
+        assertNull(h.get("source-topic"), "not from Kafka: no source coordinates");
+    }
+}
