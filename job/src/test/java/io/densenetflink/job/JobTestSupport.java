@@ -1,0 +1,77 @@
+package io.densenetflink.job;
+
+import io.densenetflink.job.kafka.client.CommittedReader;
+import io.densenetflink.job.kafka.client.FrameInput;
+import io.densenetflink.model.DenseNetConfig;
+import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.data.FashionMnist;
+import io.densenetflink.model.image.Preprocessing;
+import io.densenetflink.model.weights.TorchvisionImporter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** A small real model, real PNG frames, and a read_committed collector for the job tests. */
+public final class JobTestSupport {
+
+    private JobTestSupport() {}
+
+    /** A random-weight DenseNet-BC on 28x28 grey input with the Fashion-MNIST labels. */
+    public static Path tinyModel(Path dir) throws IOException {
+        ModelArtifact spec = ModelArtifact.builder().directory(dir).name("tiny-job-test").version("1")
+                .architecture(DenseNetConfig.builder().growthRate(4).blocks(2, 2).initFeatures(8).numClasses(10)
+                        .inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build())
+                .labels(FashionMnist.CLASS_NAMES)
+                .preprocessing(Preprocessing.of(1, 28, 28, 28, new float[] {0.286f}, new float[] {0.353f})).build();
+        TorchvisionImporter.writeRandomArtifact(spec);
+        return dir;
+    }
+
+    /** {@code count} labeled 28x28 noise PNGs with ids {@code prefix-i}. */
+    static List<FrameInput> pngFrames(String prefix, int count, long seed) {
+        List<FrameInput> frames = new ArrayList<>();
+        Random random = new Random(seed);
+        for (int i = 0; i < count; i++) {
+            byte[] pixels = new byte[28 * 28];
+            random.nextBytes(pixels);
+            byte[] png = FrameInput.greyPng(pixels, 28, 28);
+            frames.add(new FrameInput(prefix + "-" + i, "image/png", String.valueOf(i % 10), () -> png));
+        }
+        return frames;
+    }
+
+    static JobSettings settings(String bootstrap, String prefix, Path model) {
+        JobSettings s = new JobSettings();
+        s.bootstrapServers = bootstrap;
+        s.inputTopic = prefix + "-frames";
+        s.outputTopic = prefix + "-results";
+        s.dlqTopic = prefix + "-dead-letters";
+        s.modelDir = model.toString();
+        s.batchSize = 8;
+        s.maxDelayMs = 20;
+        s.checkpointInterval = Duration.ofMillis(500);
+        s.startingOffsets = "earliest";
+        s.jobName = prefix;
+        s.device = "cpu";
+        return s.validate();
+    }
+
+    /** Reads committed records of the topics until {@code expected} arrived or the timeout passed. */
+    static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, List<String> topics, int expected,
+            Duration timeout) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (CommittedReader reader = new CommittedReader(bootstrap, java.util.Map.of(), topics)) {
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                reader.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            // Anything beyond the expected count would be a duplicate: give it a moment to show up.
+            reader.poll(Duration.ofSeconds(2)).forEach(out::add);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,68 @@
+package io.densenetflink.job.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.densenetflink.job.demo.DemoInputs;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code densenet demo --frames 200}: broker, job, labeled frames, summary — and its exit code. */
+class DemoCommandTest {
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void home() {
+        // The project root, where the shipped sample and model live (bin/densenet sets this).
+        System.setProperty("densenet.home", Path.of("..").toAbsolutePath().normalize().toString());
+    }
+
+    private static JsonObject runDemo(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            code = DenseNetCli.run(args);
+        } finally {
+            System.setOut(original);
+        }
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        List<String> lines = text.lines().toList();
+        return JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject();
+    }
+
+    @Test
+    void twoHundredFramesAllAccountedForWithASummary() throws Exception {
+        Path model = io.densenetflink.job.JobTestSupport.tinyModel(tmp.resolve("model"));
+        JsonObject summary = runDemo("demo", "--frames", "200", "--model", model.toString(), "--json-summary");
+        assertEquals(200, summary.get("frames").getAsInt());
+        assertEquals(200, summary.get("results").getAsInt() + summary.get("dead_letters").getAsInt());
+        assertEquals(0, summary.get("duplicates").getAsInt());
+        assertEquals(200, summary.get("labeled").getAsInt(), "Fashion-MNIST frames carry their labels");
+        assertTrue(summary.get("images_per_second").getAsDouble() > 0);
+        assertTrue(summary.get("latency_ms_p99").getAsLong() >= summary.get("latency_ms_p50").getAsLong());
+    }
+
+    @Test
+    void theShippedModelClassifiesTheSample() {
+        Assumptions.assumeTrue(Files.exists(DemoInputs.shippedModel().resolve("model.json")),
+                "the shipped model (models/fashion-mnist-densenet) is not in this checkout yet");
+        JsonObject summary = runDemo("demo", "--frames", "200", "--json-summary");
+        assertEquals(200, summary.get("results").getAsInt());
+        assertTrue(summary.get("accuracy").getAsDouble() >= 0.9, summary.toString());
+    }
+}
