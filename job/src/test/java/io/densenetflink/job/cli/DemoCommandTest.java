@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.densenetflink.job.demo.DemoInputs;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,18 +27,9 @@ class DemoCommandTest {
     }
 
     private static JsonObject runDemo(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            code = DenseNetCli.run(args);
-        } finally {
-            System.setOut(original);
-        }
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, text);
-        List<String> lines = text.lines().toList();
+        CliRun run = CliRun.of(args);
+        assertEquals(0, run.code(), run.out() + run.err());
+        List<String> lines = run.lines();
         return JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject();
     }
 

@@ -23,11 +23,9 @@ import io.densenetflink.operators.LabelScore;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -51,28 +49,7 @@ class KafkaCommandsTest {
         broker.createTopics(1, "cli-frames", "cli-mnist", "cli-results", "cli-dlq");
     }
 
-    record Run(int code, String out, String err) {
-        List<String> lines() {
-            return out.isBlank() ? List.of() : Arrays.asList(out.strip().split("\\R"));
-        }
-    }
 
-    private static Run cli(String... args) {
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = DenseNetCli.run(args);
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private static byte[] rgbPng(int width, int height) throws Exception {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -97,13 +74,13 @@ class KafkaCommandsTest {
         Files.write(dir.resolve(".hidden"), c);
         Files.createDirectory(dir.resolve("subdir"));
 
-        Run produced = cli("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
+        CliRun produced = CliRun.of("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
                 "--source", "cam-9", dir.toString());
         assertEquals(0, produced.code(), produced.err());
         assertTrue(produced.out().startsWith("sent 3 frames to cli-frames"), produced.out());
         assertTrue(produced.err().contains("3/3 frames"), "progress bar: " + produced.err());
 
-        Run consumed = cli("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
+        CliRun consumed = CliRun.of("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
                 "--json", "--idle-timeout", "1500ms");
         assertEquals(0, consumed.code(), consumed.err());
         List<String> lines = consumed.lines();
@@ -124,7 +101,7 @@ class KafkaCommandsTest {
         }
         assertTrue(consumed.err().contains("3 records from cli-frames"), consumed.err());
 
-        Run text = cli("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
+        CliRun text = CliRun.of("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
                 "--limit", "2");
         assertEquals(0, text.code(), text.err());
         assertEquals(2, text.lines().size(), text.out());
@@ -144,7 +121,7 @@ class KafkaCommandsTest {
         IdxWriter.writeImages(dir.resolve(FashionMnist.Split.TEST.imagesFile() + ".gz"), data, true);
         IdxWriter.writeLabels(dir.resolve(FashionMnist.Split.TEST.labelsFile() + ".gz"), data, true);
 
-        Run produced = cli("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-mnist",
+        CliRun produced = CliRun.of("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-mnist",
                 "--fashion-mnist", dir.toString(), "--limit", "2", "--rate", "200");
         assertEquals(0, produced.code(), produced.err());
         assertTrue(produced.out().startsWith("sent 2 frames"), produced.out());
@@ -196,7 +173,7 @@ class KafkaCommandsTest {
         }
         // the last record above is not a dead letter (no error-reason) and counts as "other"
 
-        Run json = cli("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-results,cli-dlq",
+        CliRun json = CliRun.of("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-results,cli-dlq",
                 "--evaluate", "--json", "--limit", "6");
         assertEquals(0, json.code(), json.err());
         assertEquals(1, json.lines().size(), json.out());
@@ -216,13 +193,13 @@ class KafkaCommandsTest {
         assertEquals(3, class1.get("results").getAsInt());
         assertEquals(2, class1.get("correct").getAsInt());
 
-        Run text = cli("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-results",
+        CliRun text = CliRun.of("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-results",
                 "--topic", "cli-dlq", "--evaluate", "--limit", "6");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("accuracy:      75.00% (3 of 4 labeled results)"), text.out());
         assertTrue(text.out().contains("dead letters:  1 (CORRUPT 1)"), text.out());
 
-        Run lines = cli("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-dlq", "--json",
+        CliRun lines = CliRun.of("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-dlq", "--json",
                 "--limit", "1");
         JsonObject dead = JsonParser.parseString(lines.lines().get(0)).getAsJsonObject();
         assertEquals("dead_letter", dead.get("kind").getAsString());
@@ -234,20 +211,20 @@ class KafkaCommandsTest {
     @Test
     void clearErrorsForMissingTopicsAndBadArguments(@TempDir Path dir) throws Exception {
         Files.write(dir.resolve("x.png"), new byte[] {1});
-        Run missing = cli("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "no-such-topic",
+        CliRun missing = CliRun.of("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "no-such-topic",
                 dir.toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("topic 'no-such-topic' does not exist"), missing.err());
 
-        Run consumeMissing = cli("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic",
+        CliRun consumeMissing = CliRun.of("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic",
                 "no-such-topic-either", "--idle-timeout", "1s");
         assertEquals(2, consumeMissing.code());
         assertTrue(consumeMissing.err().contains("does not exist"), consumeMissing.err());
 
-        Run both = cli("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
+        CliRun both = CliRun.of("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
                 "--fashion-mnist", dir.toString(), dir.toString());
         assertEquals(2, both.code());
-        Run noFile = cli("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
+        CliRun noFile = CliRun.of("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
                 dir.resolve("nope.png").toString());
         assertEquals(2, noFile.code());
         assertTrue(noFile.err().contains("nope.png"), noFile.err());
@@ -256,14 +233,14 @@ class KafkaCommandsTest {
             closedPort = s.getLocalPort();
         }
         long t0 = System.nanoTime();
-        Run unreachable = cli("consume", "--bootstrap-servers", "127.0.0.1:" + closedPort, "--topic", "cli-frames");
+        CliRun unreachable = CliRun.of("consume", "--bootstrap-servers", "127.0.0.1:" + closedPort, "--topic", "cli-frames");
         assertEquals(2, unreachable.code());
         assertTrue(unreachable.err().contains("cannot connect to Kafka at 127.0.0.1:" + closedPort), unreachable.err());
         assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "fails fast");
-        Run badAddress = cli("produce", "--bootstrap-servers", "localhost", "--topic", "t", dir.toString());
+        CliRun badAddress = CliRun.of("produce", "--bootstrap-servers", "localhost", "--topic", "t", dir.toString());
         assertEquals(2, badAddress.code());
         assertTrue(badAddress.err().contains("expected host:port"), badAddress.err());
-        Run badProperty = cli("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
+        CliRun badProperty = CliRun.of("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
                 "--kafka-property", "novalue");
         assertEquals(2, badProperty.code());
     }

@@ -9,9 +9,6 @@ import io.densenetflink.model.data.IdxWriter;
 import io.densenetflink.model.data.LabeledImages;
 import io.densenetflink.model.train.EvaluationReport;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -31,24 +28,7 @@ class TrainEvalCommandsTest {
 
     private static Path data;
 
-    record Run(int code, String out, String err) {}
 
-    private static Run cli(String... args) {
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = DenseNetCli.run(args);
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     /** 28x28 images whose class is their overall brightness, plus noise. */
     private static LabeledImages synthetic(int count, long seed) {
@@ -89,7 +69,7 @@ class TrainEvalCommandsTest {
     @Test
     void trainWritesAModelThatEvalReportsOnAndResumeContinues() throws Exception {
         Path model = dir.resolve("model");
-        Run trained = cli(trainArgs(model, 1));
+        CliRun trained = CliRun.of(trainArgs(model, 1));
         assertEquals(0, trained.code(), trained.err());
         assertTrue(trained.out().contains("trained 1 epoch(s) (1 in this run)"), trained.out());
         assertTrue(trained.err().contains("epoch 1/1"), trained.err());
@@ -100,7 +80,7 @@ class TrainEvalCommandsTest {
         assertEquals(28, artifact.preprocessing().cropHeight());
 
         Path png = dir.resolve("report.png");
-        Run eval = cli("eval", "--model", model.toString(), "--dataset", "fashion-mnist", "--data-dir",
+        CliRun eval = CliRun.of("eval", "--model", model.toString(), "--dataset", "fashion-mnist", "--data-dir",
                 data.toString(), "--report", png.toString(), "--threads", "1");
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().contains("on 60 Fashion-MNIST test images"), eval.out());
@@ -111,16 +91,16 @@ class TrainEvalCommandsTest {
         assertEquals(EvaluationReport.WIDTH, image.getWidth());
         assertEquals(EvaluationReport.HEIGHT, image.getHeight());
 
-        Run limited = cli("eval", "--model", model.toString(), "--data-dir", data.toString(), "--limit", "25",
+        CliRun limited = CliRun.of("eval", "--model", model.toString(), "--data-dir", data.toString(), "--limit", "25",
                 "--threads", "1");
         assertEquals(0, limited.code(), limited.err());
         assertTrue(limited.out().contains("of 25)"), limited.out());
 
-        Run again = cli(trainArgs(model, 1));
+        CliRun again = CliRun.of(trainArgs(model, 1));
         assertEquals(2, again.code());
         assertTrue(again.err().contains("--resume"), again.err());
 
-        Run resumed = cli(trainArgs(model, 2, "--resume"));
+        CliRun resumed = CliRun.of(trainArgs(model, 2, "--resume"));
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.err().contains("continuing at epoch 2 of 2"), resumed.err());
         assertTrue(!resumed.err().contains("epoch 1/2"), "epoch 1 must not be trained again: " + resumed.err());
@@ -130,7 +110,7 @@ class TrainEvalCommandsTest {
     @Test
     void presetNamesTheArchitecture() throws Exception {
         Path model = dir.resolve("preset");
-        Run run = cli("train", "--data-dir", data.toString(), "--preset", "densenet-bc-10-4", "--epochs", "1",
+        CliRun run = CliRun.of("train", "--data-dir", data.toString(), "--preset", "densenet-bc-10-4", "--epochs", "1",
                 "--batch-size", "40", "--validation-size", "20", "--limit", "100", "--threads", "1", "--out",
                 model.toString());
         assertEquals(0, run.code(), run.err());
@@ -140,7 +120,7 @@ class TrainEvalCommandsTest {
     @Test
     void sampleWritesTheFirstTestImagesAsAnIdxPair() throws Exception {
         Path out = dir.resolve("sample");
-        Run run = cli("sample", "--data-dir", data.toString(), "--count", "12", "--out", out.toString());
+        CliRun run = CliRun.of("sample", "--data-dir", data.toString(), "--count", "12", "--out", out.toString());
         assertEquals(0, run.code(), run.err());
         assertTrue(Files.isRegularFile(out.resolve("t10k-images-idx3-ubyte.gz")));
         LabeledImages sample = FashionMnist.load(out, FashionMnist.Split.TEST);
@@ -150,13 +130,13 @@ class TrainEvalCommandsTest {
 
     @Test
     void badInputIsOneLineAndExitCodeTwo() throws Exception {
-        Run missing = cli("train", "--data-dir", dir.resolve("nowhere").toString(), "--preset", "densenet-bc-10-4",
+        CliRun missing = CliRun.of("train", "--data-dir", dir.resolve("nowhere").toString(), "--preset", "densenet-bc-10-4",
                 "--epochs", "1", "--out", dir.resolve("x").toString());
         assertEquals(2, missing.code());
         assertEquals(1, missing.err().strip().lines().count(), missing.err());
         assertTrue(missing.err().contains("data directory not found"), missing.err());
 
-        Run noArchitecture = cli("train", "--data-dir", data.toString(), "--epochs", "1", "--out",
+        CliRun noArchitecture = CliRun.of("train", "--data-dir", data.toString(), "--epochs", "1", "--out",
                 dir.resolve("y").toString());
         assertEquals(2, noArchitecture.code());
         assertTrue(noArchitecture.err().contains("--preset"), noArchitecture.err());
@@ -166,16 +146,16 @@ class TrainEvalCommandsTest {
         LabeledImages few = synthetic(5, 3);
         IdxWriter.writeLabels(wrong.resolve("t10k-images-idx3-ubyte.gz"), few, true);
         IdxWriter.writeLabels(wrong.resolve("t10k-labels-idx1-ubyte.gz"), few, true);
-        Run magic = cli("sample", "--data-dir", wrong.toString(), "--count", "3", "--out",
+        CliRun magic = CliRun.of("sample", "--data-dir", wrong.toString(), "--count", "3", "--out",
                 dir.resolve("z").toString());
         assertEquals(2, magic.code());
         assertTrue(magic.err().contains("wrong magic number 2049"), magic.err());
 
-        Run noModel = cli("eval", "--model", dir.resolve("no-model").toString(), "--data-dir", data.toString());
+        CliRun noModel = CliRun.of("eval", "--model", dir.resolve("no-model").toString(), "--data-dir", data.toString());
         assertEquals(2, noModel.code());
         assertTrue(noModel.err().contains("model directory not found"), noModel.err());
 
-        Run dataset = cli("eval", "--model", dir.resolve("no-model").toString(), "--dataset", "cifar10");
+        CliRun dataset = CliRun.of("eval", "--model", dir.resolve("no-model").toString(), "--dataset", "cifar10");
         assertEquals(2, dataset.code());
         assertTrue(dataset.err().contains("only fashion-mnist"), dataset.err());
     }
