@@ -2,6 +2,7 @@ package io.densenetflink.job.cli;
 
 import io.densenetflink.job.DenseNetJob;
 import io.densenetflink.job.JobSettings;
+import io.densenetflink.job.kafka.client.KafkaClients;
 import io.densenetflink.model.artifact.ModelArtifact;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,6 +100,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JobSettings settings = settings();
         ModelArtifact artifact = ModelArtifact.read(Path.of(settings.modelDir)); // fail fast, with the reason
+        KafkaClients.requireReachable(settings.bootstrapServers);
         Duration transactionTimeout = DenseNetJob.resolveTransactionTimeout(settings);
         StreamExecutionEnvironment env = DenseNetJob.localEnvironment(settings);
         DenseNetJob.build(env, settings, transactionTimeout);
