@@ -3,6 +3,8 @@ package io.densenetflink.model.engine;
 import ai.djl.engine.Engine;
 import ai.djl.mxnet.jna.JnaUtils;
 import ai.djl.mxnet.jna.MxnetLibrary;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
 import java.lang.reflect.Field;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,23 +25,61 @@ public final class MxEngineSetup {
 
     private static final Logger LOG = LoggerFactory.getLogger(MxEngineSetup.class);
 
+    private static final String ENGINE_TYPE_VARIABLE = "MXNET_ENGINE_TYPE";
+    private static final String NAIVE_ENGINE = "NaiveEngine";
+
     private static volatile boolean configured;
 
     private MxEngineSetup() {}
 
-    /** Loads the engine (no download: the native jar is on the class path) and logs its version once. */
+    /**
+     * Loads the engine (no download: the native jar is on the class path) and logs its version once.
+     *
+     * <p>Unless the environment chose otherwise, MXNet is switched to its {@code NaiveEngine} first: operators
+     * then run on the calling thread, so each inference thread's {@link #useThreads} count applies to its own
+     * work. With MXNet's default threaded engine, operators run on the engine's worker threads, which ignore
+     * the caller's count and use one OpenMP thread unless {@code OMP_NUM_THREADS} is set (measured here:
+     * DenseNet-121 batch 8, 6.3 img/s threaded with 2 threads requested vs 10.3 img/s naive).
+     */
     public static void ensureConfigured() {
         if (configured) {
             return;
         }
         synchronized (MxEngineSetup.class) {
             if (!configured) {
+                selectNaiveEngine();
                 Engine engine = Engine.getEngine(ENGINE);
                 LOG.info("DJL engine {} {} (OMP_NUM_THREADS={}, MXNET_ENGINE_TYPE={})", engine.getEngineName(),
-                        engine.getVersion(), System.getenv("OMP_NUM_THREADS"), System.getenv("MXNET_ENGINE_TYPE"));
+                        engine.getVersion(), System.getenv("OMP_NUM_THREADS"), currentEngineType());
                 configured = true;
             }
         }
+    }
+
+    /** Sets MXNET_ENGINE_TYPE=NaiveEngine in the process environment, where MXNet reads it at start-up. */
+    private static void selectNaiveEngine() {
+        if (System.getenv(ENGINE_TYPE_VARIABLE) != null) {
+            return;
+        }
+        try {
+            int rc = CLibrary.INSTANCE.setenv(ENGINE_TYPE_VARIABLE, NAIVE_ENGINE, 0);
+            if (rc != 0) {
+                LOG.warn("could not set {}={} (setenv returned {}); MXNet keeps its threaded engine",
+                        ENGINE_TYPE_VARIABLE, NAIVE_ENGINE, rc);
+            }
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            LOG.warn("could not set {}={} ({}); MXNet keeps its threaded engine", ENGINE_TYPE_VARIABLE, NAIVE_ENGINE,
+                    e.toString());
+        }
+    }
+
+    /** The C library's setenv, through JNA (Java cannot change its own process environment). */
+    private interface CLibrary extends Library {
+        CLibrary INSTANCE = Native.load("c", CLibrary.class);
+
+        int setenv(String name, String value, int overwrite);
+
+        String getenv(String name);
     }
 
     /**
@@ -70,6 +110,15 @@ public final class MxEngineSetup {
         int rc = library().MXSetNumOMPThreads(threads);
         if (rc != 0) {
             throw new IllegalStateException("MXSetNumOMPThreads(" + threads + ") failed with code " + rc);
+        }
+    }
+
+    /** The engine type as the process environment now says (System.getenv caches the start-up copy). */
+    private static String currentEngineType() {
+        try {
+            return CLibrary.INSTANCE.getenv(ENGINE_TYPE_VARIABLE);
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            return System.getenv(ENGINE_TYPE_VARIABLE);
         }
     }
 
