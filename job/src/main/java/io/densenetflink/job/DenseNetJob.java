@@ -1,5 +1,6 @@
 package io.densenetflink.job;
 
+import io.densenetflink.job.kafka.client.KafkaClients;
 import io.densenetflink.job.kafka.sink.ClassificationSerializer;
 import io.densenetflink.job.kafka.sink.DeadLetterSerializer;
 import io.densenetflink.job.kafka.source.FrameDeserializer;
@@ -143,7 +144,7 @@ public final class DenseNetJob {
         Properties producer = new Properties();
         producer.putAll(kafka);
         producer.setProperty("transaction.timeout.ms", String.valueOf(transactionTimeout.toMillis()));
-        producer.putIfAbsent("max.request.size", String.valueOf(32 * 1024 * 1024));
+        producer.putIfAbsent("max.request.size", String.valueOf(KafkaClients.MAX_RECORD_BYTES));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(settings.bootstrapServers)
                 .setKafkaProducerConfig(producer)

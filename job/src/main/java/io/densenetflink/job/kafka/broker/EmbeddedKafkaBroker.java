@@ -1,5 +1,6 @@
 package io.densenetflink.job.kafka.broker;
 
+import io.densenetflink.job.kafka.client.KafkaClients;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,7 +66,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static final long TRANSACTION_MAX_TIMEOUT_MS = 3_600_000L;
 
     /** The largest record batch the broker accepts ({@code message.max.bytes}): 32 MiB. */
-    public static final int MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+    public static final int MAX_MESSAGE_BYTES = KafkaClients.MAX_RECORD_BYTES;
 
     /** The host every listener binds to and clients connect to. */
     public static final String HOST = "127.0.0.1";

@@ -1,6 +1,5 @@
 package io.densenetflink.job.kafka.client;
 
-import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -29,19 +28,25 @@ public final class KafkaClients {
     /** How long {@link #requireReachable} waits for a TCP connection to one bootstrap server. */
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
+    /**
+     * The largest record the tools and the job send (32 MiB, so 20 MB frames fit); the embedded broker accepts
+     * as much. Kept here, not in the broker class, so the job jar does not depend on the broker.
+     */
+    public static final int MAX_RECORD_BYTES = 32 * 1024 * 1024;
+
     private KafkaClients() {}
 
     /**
      * An idempotent producer of byte arrays: {@code enable.idempotence=true}, {@code acks=all}, records up to
-     * {@link EmbeddedKafkaBroker#MAX_MESSAGE_BYTES} ({@code max.request.size}, with a buffer twice that size);
+     * {@link #MAX_RECORD_BYTES} ({@code max.request.size}, with a buffer twice that size);
      * {@code extra} (e.g. TLS/SASL settings) is applied last and wins.
      */
     public static Properties producerProperties(String bootstrapServers, Map<String, String> extra) {
         Properties p = base(bootstrapServers);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(EmbeddedKafkaBroker.MAX_MESSAGE_BYTES));
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(2L * EmbeddedKafkaBroker.MAX_MESSAGE_BYTES));
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_RECORD_BYTES));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(2L * MAX_RECORD_BYTES));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.putAll(extra);
