@@ -51,6 +51,8 @@ import java.util.Random;
  */
 public final class DenseNetTrainer {
 
+    private static final String NAIVE_ENGINE = "NaiveEngine";
+
     private DenseNetTrainer() {}
 
     /**
@@ -160,7 +162,20 @@ public final class DenseNetTrainer {
             PixelNormaliser normaliser = new PixelNormaliser(mean, std);
             Augmenter augmenter = new Augmenter(s.padding(), s.flip(), normaliser);
 
-            MxEngineSetup.useThreads(s.threads());
+            ThreadTuner tuner = null;
+            if (s.autoThreads() && s.threads() > 1) {
+                // MxEngineSetup selects the NaiveEngine when the environment names no engine type.
+                String engineType = System.getenv("MXNET_ENGINE_TYPE");
+                if (engineType == null || NAIVE_ENGINE.equals(engineType)) {
+                    tuner = new ThreadTuner(s.threads());
+                } else {
+                    say("--threads auto needs MXNet's NaiveEngine (MXNET_ENGINE_TYPE is " + engineType + ": the"
+                            + " threaded engine runs operators on its own threads, which keep OMP_NUM_THREADS);"
+                            + " using OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS"));
+                }
+            }
+            int threads = tuner != null ? tuner.next() : s.threads();
+            MxEngineSetup.useThreads(threads);
             engine.setRandomSeed((int) s.seed());
             try (NDManager manager = engine.newBaseManager(Device.cpu())) {
                 Block block = DenseNetNetwork.create(config, manager);
@@ -186,9 +201,10 @@ public final class DenseNetTrainer {
                             s.checkpointDir(), resumed.epoch(), firstEpoch, s.epochs()));
                 }
                 say(String.format(Locale.ROOT, "training %s (%,d parameters) on %,d images, validating on %,d;"
-                        + " batch %d, lr %s cosine, momentum %s, weight decay %s, seed %d, %d thread(s)",
+                        + " batch %d, lr %s cosine, momentum %s, weight decay %s, seed %d, %s thread(s)",
                         config, DenseNetNetwork.countLearnable(block), train.count(), validation.count(),
-                        s.batchSize(), s.learningRate(), s.momentum(), s.weightDecay(), s.seed(), s.threads()));
+                        s.batchSize(), s.learningRate(), s.momentum(), s.weightDecay(), s.seed(),
+                        tuner != null ? "1.." + s.threads() + " (auto)" : Integer.toString(s.threads())));
 
                 int batch = Math.min(s.batchSize(), train.count());
                 int stepsPerEpoch = train.count() / batch;
@@ -215,6 +231,11 @@ public final class DenseNetTrainer {
                     ProgressBar bar = new ProgressBar(log, String.format(Locale.ROOT, "epoch %d/%d", epoch,
                             s.epochs()), stepsPerEpoch, ProgressBar.stderrIsTerminal(), 60);
                     for (int b = 0; b < stepsPerEpoch; b++) {
+                        if (tuner != null && tuner.next() != threads) {
+                            threads = tuner.next();
+                            MxEngineSetup.useThreads(threads);
+                        }
+                        long stepStart = System.nanoTime();
                         augmenter.fill(train, order, b * batch, batch, rng, x, y);
                         rate = schedule.at(step);
                         float lossValue;
@@ -238,11 +259,15 @@ public final class DenseNetTrainer {
                                     "the loss became %s at epoch %d, batch %d: lower --lr (now %s)", lossValue,
                                     epoch, b + 1, s.learningRate()));
                         }
+                        if (tuner != null) {
+                            tuner.record((System.nanoTime() - stepStart) / 1e9);
+                        }
                         step++;
                         lossSum += lossValue * batch;
                         correct += countCorrect(logits, y, batch, config.numClasses());
                         seen += batch;
-                        bar.update(b + 1, lossSum / seen, (double) correct / seen, seen, rate);
+                        bar.update(b + 1, lossSum / seen, (double) correct / seen, seen, rate,
+                                tuner != null ? threads + " thr" : "");
                     }
                     bar.finish();
                     double[] val = validate(block, store, manager, normaliser);
@@ -368,7 +393,7 @@ public final class DenseNetTrainer {
             if (s.limit() > 0) {
                 training.put("limit", s.limit());
             }
-            training.put("threads", s.threads());
+            training.put("threads", s.autoThreads() ? "auto, 1.." + s.threads() : s.threads());
             training.put("training_seconds", Math.round(seconds));
             training.put("engine", MxEngineSetup.ENGINE + " " + engine.getVersion());
             Map<String, Object> provenance = new LinkedHashMap<>();

@@ -40,6 +40,11 @@ final class ProgressBar {
      * images; NaN values are left out of the line.
      */
     void update(long done, double loss, double accuracy, long images, float learningRate) {
+        update(done, loss, accuracy, images, learningRate, "");
+    }
+
+    /** Like {@link #update(long, double, double, long, float)} with a note at the end of the line. */
+    void update(long done, double loss, double accuracy, long images, float learningRate, String note) {
         long now = System.nanoTime();
         if (out == null || (done < total && now - lastPrint < minNanosBetween)) {
             return;
@@ -61,6 +66,9 @@ final class ProgressBar {
         }
         b.append(String.format(Locale.ROOT, " %.0f img/s ", rate))
                 .append(done < total ? "eta " + duration(eta) : "in " + duration(seconds));
+        if (!note.isEmpty()) {
+            b.append(' ').append(note);
+        }
         String line = b.toString();
         if (interactive) {
             out.print("\r" + line + "\u001b[K");

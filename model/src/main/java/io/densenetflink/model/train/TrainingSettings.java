@@ -29,6 +29,7 @@ public final class TrainingSettings {
     private final int padding;
     private final boolean flip;
     private final int threads;
+    private final boolean autoThreads;
     private final Path outDir;
     private final Path checkpointDir;
     private final boolean resume;
@@ -50,6 +51,7 @@ public final class TrainingSettings {
         this.padding = b.padding;
         this.flip = b.flip;
         this.threads = b.threads;
+        this.autoThreads = b.autoThreads;
         this.outDir = Objects.requireNonNull(b.outDir, "outDir");
         this.checkpointDir = b.checkpointDir != null ? b.checkpointDir : b.outDir.resolve("checkpoint");
         this.resume = b.resume;
@@ -122,8 +124,20 @@ public final class TrainingSettings {
         return flip;
     }
 
+    /** OpenMP threads, or with {@link #autoThreads()} the most the tuner may use. */
     public int threads() {
         return threads;
+    }
+
+    /**
+     * Choose between 1 and {@link #threads()} OpenMP threads by measured step time, re-checked every few minutes
+     * (for machines shared with other work). Needs MXNet's NaiveEngine (the default set up by {@code
+     * MxEngineSetup} unless {@code MXNET_ENGINE_TYPE} names another), under which operators run on the calling
+     * thread so the count can change at run time; otherwise the trainer says so and keeps {@code
+     * OMP_NUM_THREADS}.
+     */
+    public boolean autoThreads() {
+        return autoThreads;
     }
 
     /** The model artifact directory written after every epoch. */
@@ -178,11 +192,11 @@ public final class TrainingSettings {
     public Builder toBuilder() {
         return builder(architecture, outDir).epochs(epochs).batchSize(batchSize).learningRate(learningRate)
                 .momentum(momentum).weightDecay(weightDecay).seed(seed).validationSize(validationSize).limit(limit)
-                .padding(padding).flip(flip).threads(threads).checkpointDir(checkpointDir).resume(resume).name(name)
+                .padding(padding).flip(flip).threads(threads).autoThreads(autoThreads).checkpointDir(checkpointDir).resume(resume).name(name)
                 .version(version).evalBatchSize(evalBatchSize).dataSource(dataSource);
     }
 
-    /** Defaults: 128 per batch, lr 0.1, momentum 0.9, weight decay 1e-4, seed 42, 5,000 validation images. */
+    /** Defaults: 64 per batch, lr 0.1, momentum 0.9, weight decay 1e-4, seed 42, 5,000 validation images. */
     public static Builder builder(DenseNetConfig architecture, Path outDir) {
         Builder b = new Builder();
         b.architecture = architecture;
@@ -194,7 +208,7 @@ public final class TrainingSettings {
     public static final class Builder {
         private DenseNetConfig architecture;
         private int epochs = 1;
-        private int batchSize = 128;
+        private int batchSize = 64;
         private float learningRate = 0.1f;
         private float momentum = 0.9f;
         private float weightDecay = 1e-4f;
@@ -204,6 +218,7 @@ public final class TrainingSettings {
         private int padding = 2;
         private boolean flip = true;
         private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private boolean autoThreads;
         private Path outDir;
         private Path checkpointDir;
         private boolean resume;
@@ -266,6 +281,11 @@ public final class TrainingSettings {
 
         public Builder threads(int v) {
             this.threads = v;
+            return this;
+        }
+
+        public Builder autoThreads(boolean v) {
+            this.autoThreads = v;
             return this;
         }
 

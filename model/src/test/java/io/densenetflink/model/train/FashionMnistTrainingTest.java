@@ -25,7 +25,7 @@ class FashionMnistTrainingTest {
         DenseNetConfig small = DenseNetConfig.presetBuilder("densenet-bc-16-8").inputChannels(1).build();
         Path out = dir.resolve("model");
         TrainingSettings settings = TrainingSettings.builder(small, out).epochs(1).batchSize(25).limit(2000)
-                .validationSize(500).seed(1).threads(2).name("fmnist-quick").build();
+                .validationSize(500).seed(1).threads(1).name("fmnist-quick").build();
         TrainingResult first = DenseNetTrainer.train(settings, train, FashionMnist.CLASS_NAMES, System.err);
         EpochStats epoch1 = first.last();
         assertTrue(epoch1.validationAccuracy() > 0.30, "validation accuracy after one epoch: " + epoch1);
