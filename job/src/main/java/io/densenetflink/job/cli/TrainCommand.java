@@ -111,7 +111,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainingSettings settings = TrainingSettings.builder(architecture(), out)
                 .epochs(epochs).batchSize(batchSize).learningRate(learningRate).momentum(momentum)
                 .weightDecay(weightDecay).seed(seed).validationSize(validationSize).limit(limit).padding(padding)
-                .flip(!noFlip).threads(threadCount()).autoThreads(threads != null && "auto".equalsIgnoreCase(threads.trim()))
+                .flip(!noFlip).threads(threadCount())
+                .autoThreads(threads != null && "auto".equalsIgnoreCase(threads.trim()))
                 .checkpointDir(checkpointDir).resume(resume).name(name).version(version)
                 .dataSource(dataDir.toAbsolutePath().toString()).build();
         LabeledImages data = FashionMnist.load(dataDir, FashionMnist.Split.TRAIN);
