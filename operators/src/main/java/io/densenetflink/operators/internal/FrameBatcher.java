@@ -179,8 +179,10 @@ public final class FrameBatcher implements AutoCloseable {
         return batch;
     }
 
-    /** Stops the threads and closes the model (on its own thread). Frames still queued are dropped: on a
-     * cancel or failover Flink replays them from its checkpoint. */
+    /**
+     * Stops the threads and closes the model (on its own thread). Frames still queued are dropped: on a cancel
+     * or failover Flink replays them from its checkpoint.
+     */
     @Override
     public void close() throws InterruptedException {
         running = false;

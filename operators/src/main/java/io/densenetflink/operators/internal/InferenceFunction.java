@@ -134,5 +134,4 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
     public static TypeInformation<Either<Classification, FailedFrame>> outcomeType() {
         return new EitherTypeInfo<>(ClassificationSerializer.TYPE_INFO, FailedFrameSerializer.TYPE_INFO);
     }
-
 }
