@@ -17,12 +17,12 @@ public final class ProcessMemory {
 
     /** Current resident set in MiB, or -1 where /proc is not available. */
     public static long residentMb() {
-        return readKb("VmRSS:") / 1024;
+        return readMb("VmRSS:");
     }
 
     /** Peak resident set in MiB since start or the last {@link #resetPeak()}, or -1 where unknown. */
     public static long peakResidentMb() {
-        return readKb("VmHWM:") / 1024;
+        return readMb("VmHWM:");
     }
 
     /** Resets the peak to the current resident set; returns false where the kernel does not allow it. */
@@ -35,16 +35,17 @@ public final class ProcessMemory {
         }
     }
 
-    private static long readKb(String key) {
+    /** The /proc/self/status entry {@code key} (given in kB) in MiB, or -1 where it cannot be read. */
+    private static long readMb(String key) {
         try {
             for (String line : Files.readAllLines(STATUS)) {
                 if (line.startsWith(key)) {
-                    return Long.parseLong(line.substring(key.length()).replace("kB", "").trim());
+                    return Long.parseLong(line.substring(key.length()).replace("kB", "").trim()) / 1024;
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            return -1024;
+            return -1;
         }
-        return -1024;
+        return -1;
     }
 }
