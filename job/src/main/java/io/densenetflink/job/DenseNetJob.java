@@ -81,7 +81,7 @@ public final class DenseNetJob {
     }
 
     /** Checkpoints every interval in the delivery's mode, retained when the job is cancelled or killed. */
-    static void configureCheckpointing(StreamExecutionEnvironment env, JobSettings settings) {
+    public static void configureCheckpointing(StreamExecutionEnvironment env, JobSettings settings) {
         env.enableCheckpointing(settings.checkpointInterval.toMillis(), settings.delivery.checkpointingMode());
         env.getCheckpointConfig().setExternalizedCheckpointRetention(
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
@@ -100,13 +100,17 @@ public final class DenseNetJob {
     /** Adds source, operator and both sinks to {@code env}. */
     public static ClassifiedFrames build(StreamExecutionEnvironment env, JobSettings settings,
             Duration transactionTimeout) {
+        return classifyAndSink(frames(env, settings), settings, transactionTimeout);
+    }
+
+    /**
+     * The Kafka source: the input topic's records as frames (read_committed), at the settings' parallelism.
+     * Separate from {@link #classifyAndSink} so a test can put an operator between the two (failure injection).
+     */
+    public static DataStream<Frame> frames(StreamExecutionEnvironment env, JobSettings settings) {
         settings.validate();
         env.setParallelism(settings.parallelism);
-        Properties kafka = new Properties();
-        kafka.putAll(settings.kafkaProperties);
-
-        Properties consumer = new Properties();
-        consumer.putAll(kafka);
+        Properties consumer = kafkaProperties(settings);
         // Read only committed records: an upstream transactional producer's aborted data must not be classified.
         consumer.putIfAbsent("isolation.level", "read_committed");
         KafkaSource<Frame> source = KafkaSource.<Frame>builder()
@@ -117,9 +121,13 @@ public final class DenseNetJob {
                 .setDeserializer(new FrameDeserializer())
                 .setProperties(consumer)
                 .build();
-        DataStream<Frame> frames = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-frames")
-                .uid("kafka-frames");
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-frames").uid("kafka-frames");
+    }
 
+    /** The DenseNet operator on {@code frames}, results to the output topic and failures to the dead-letter topic. */
+    public static ClassifiedFrames classifyAndSink(DataStream<Frame> frames, JobSettings settings,
+            Duration transactionTimeout) {
+        settings.validate();
         InferenceOptions options = InferenceOptions.builder(
                         new DenseNetClassifierFactory(Path.of(settings.modelDir).toAbsolutePath().toString(),
                                 settings.engineMode))
@@ -130,19 +138,25 @@ public final class DenseNetJob {
                 .build();
         ClassifiedFrames classified = DenseNetInference.classify(frames, options);
 
-        classified.results().sinkTo(sink(settings, kafka, transactionTimeout, "results",
+        classified.results().sinkTo(sink(settings, transactionTimeout, "results",
                         new ClassificationSerializer(settings.outputTopic)))
                 .name("kafka-results").uid("kafka-results");
-        classified.failures().sinkTo(sink(settings, kafka, transactionTimeout, "dead-letters",
+        classified.failures().sinkTo(sink(settings, transactionTimeout, "dead-letters",
                         new DeadLetterSerializer(settings.dlqTopic)))
                 .name("kafka-dead-letters").uid("kafka-dead-letters");
         return classified;
     }
 
-    private static <T> KafkaSink<T> sink(JobSettings settings, Properties kafka, Duration transactionTimeout,
-            String role, org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
-        Properties producer = new Properties();
-        producer.putAll(kafka);
+    /** The Kafka client properties passed through from the settings ({@code --kafka-property}, config file). */
+    private static Properties kafkaProperties(JobSettings settings) {
+        Properties kafka = new Properties();
+        kafka.putAll(settings.kafkaProperties);
+        return kafka;
+    }
+
+    private static <T> KafkaSink<T> sink(JobSettings settings, Duration transactionTimeout, String role,
+            org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
+        Properties producer = kafkaProperties(settings);
         producer.setProperty("transaction.timeout.ms", String.valueOf(transactionTimeout.toMillis()));
         producer.putIfAbsent("max.request.size", String.valueOf(KafkaClients.MAX_RECORD_BYTES));
         return KafkaSink.<T>builder()

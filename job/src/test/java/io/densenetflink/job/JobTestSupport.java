@@ -22,17 +22,31 @@ public final class JobTestSupport {
 
     /** A random-weight DenseNet-BC on 28x28 grey input with the Fashion-MNIST labels. */
     public static Path tinyModel(Path dir) throws IOException {
+        return tinyModel(dir, Preprocessing.of(1, 28, 28, 28, new float[] {0.286f}, new float[] {0.353f}),
+                DenseNetConfig.Stem.CIFAR);
+    }
+
+    /**
+     * The same small random-weight network on ImageNet-style input (RGB, shorter side to 256, 224x224 centre
+     * crop) behind the ImageNet stem (7x7/2 conv, 3x3/2 max pool): full-size decoding and preprocessing per frame
+     * at a small inference cost, for load tests.
+     */
+    public static Path tinyImagenetModel(Path dir) throws IOException {
+        return tinyModel(dir, Preprocessing.imagenet(), DenseNetConfig.Stem.IMAGENET);
+    }
+
+    private static Path tinyModel(Path dir, Preprocessing preprocessing, DenseNetConfig.Stem stem)
+            throws IOException {
         ModelArtifact spec = ModelArtifact.builder().directory(dir).name("tiny-job-test").version("1")
                 .architecture(DenseNetConfig.builder().growthRate(4).blocks(2, 2).initFeatures(8).numClasses(10)
-                        .inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build())
-                .labels(FashionMnist.CLASS_NAMES)
-                .preprocessing(Preprocessing.of(1, 28, 28, 28, new float[] {0.286f}, new float[] {0.353f})).build();
+                        .inputChannels(preprocessing.channels()).stem(stem).build())
+                .labels(FashionMnist.CLASS_NAMES).preprocessing(preprocessing).build();
         TorchvisionImporter.writeRandomArtifact(spec);
         return dir;
     }
 
     /** {@code count} labeled 28x28 noise PNGs with ids {@code prefix-i}. */
-    static List<FrameInput> pngFrames(String prefix, int count, long seed) {
+    public static List<FrameInput> pngFrames(String prefix, int count, long seed) {
         List<FrameInput> frames = new ArrayList<>();
         Random random = new Random(seed);
         for (int i = 0; i < count; i++) {
@@ -44,7 +58,7 @@ public final class JobTestSupport {
         return frames;
     }
 
-    static JobSettings settings(String bootstrap, String prefix, Path model) {
+    public static JobSettings settings(String bootstrap, String prefix, Path model) {
         JobSettings s = new JobSettings();
         s.bootstrapServers = bootstrap;
         s.inputTopic = prefix + "-frames";
@@ -61,7 +75,7 @@ public final class JobTestSupport {
     }
 
     /** Reads committed records of the topics until {@code expected} arrived or the timeout passed. */
-    static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, List<String> topics, int expected,
+    public static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, List<String> topics, int expected,
             Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();

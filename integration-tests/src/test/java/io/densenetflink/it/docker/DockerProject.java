@@ -1,5 +1,6 @@
 package io.densenetflink.it.docker;
 
+import io.densenetflink.it.ProjectRoot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,25 +32,11 @@ final class DockerProject {
     static final String JOB_MAIN_CLASS = "io.densenetflink.job.DenseNetJob";
     static final String CLI_MAIN_CLASS = "io.densenetflink.job.cli.DenseNetCli";
 
-    private static Path root;
-
     private DockerProject() {}
 
     /** The repository root: the folder above integration-tests/ with the parent pom and docker/. */
-    static synchronized Path root() {
-        if (root == null) {
-            Path dir = Path.of("").toAbsolutePath();
-            while (dir != null && !(Files.isRegularFile(dir.resolve("pom.xml"))
-                    && Files.isDirectory(dir.resolve("docker")) && Files.isDirectory(dir.resolve("job")))) {
-                dir = dir.getParent();
-            }
-            if (dir == null) {
-                throw new IllegalStateException("repository root (pom.xml, docker/, job/) not found above "
-                        + Path.of("").toAbsolutePath());
-            }
-            root = dir;
-        }
-        return root;
+    static Path root() {
+        return ProjectRoot.path();
     }
 
     static Path docker() {

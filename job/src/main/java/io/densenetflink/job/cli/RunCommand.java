@@ -2,6 +2,7 @@ package io.densenetflink.job.cli;
 
 import io.densenetflink.job.DenseNetJob;
 import io.densenetflink.job.JobSettings;
+import io.densenetflink.job.RetainedCheckpoints;
 import io.densenetflink.job.kafka.client.KafkaClients;
 import io.densenetflink.model.artifact.ModelArtifact;
 import java.nio.file.Path;
@@ -83,6 +84,16 @@ public final class RunCommand implements Callable<Integer> {
         return s.validate();
     }
 
+    /** Where checkpoints go and whether this run resumes one (what {@link DenseNetJob#localEnvironment} decides). */
+    private static String stateDescription(Path stateDir) throws java.io.IOException {
+        if (stateDir == null) {
+            return "";
+        }
+        return ", state in " + stateDir + RetainedCheckpoints.latest(stateDir)
+                .map(checkpoint -> " (resuming from retained checkpoint " + checkpoint + ")")
+                .orElse(" (no retained checkpoint: starting fresh)");
+    }
+
     private static void setIf(JobSettings s, String key, Object value) {
         if (value != null) {
             s.set(key, value.toString());
@@ -107,8 +118,7 @@ public final class RunCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         err.printf("densenet run: %s %s, %s -> %s (dead letters: %s), %s, checkpoints every %s%s%n", artifact.name(),
                 artifact.version(), settings.inputTopic, settings.outputTopic, settings.dlqTopic,
-                settings.delivery.id(), settings.checkpointInterval,
-                settings.stateDir == null ? "" : ", state in " + settings.stateDir);
+                settings.delivery.id(), settings.checkpointInterval, stateDescription(settings.stateDir));
         err.flush();
         env.execute(settings.jobName);
         return 0;

@@ -26,18 +26,18 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
 /** Builds real encoded test images with ImageIO, plus hand-made PNG headers. */
-final class TestImages {
+public final class TestImages {
 
     private TestImages() {}
 
-    static BufferedImage solid(int width, int height, Color colour) {
+    public static BufferedImage solid(int width, int height, Color colour) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         fill(image, colour, 0, 0, width, height);
         return image;
     }
 
     /** Vertical bands of equal width (the last takes the remainder), left to right. */
-    static BufferedImage columns(int width, int height, Color... colours) {
+    public static BufferedImage columns(int width, int height, Color... colours) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         int band = width / colours.length;
         for (int i = 0; i < colours.length; i++) {
@@ -49,7 +49,7 @@ final class TestImages {
     }
 
     /** Horizontal bands of equal height, top to bottom. */
-    static BufferedImage rows(int width, int height, Color... colours) {
+    public static BufferedImage rows(int width, int height, Color... colours) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         int band = height / colours.length;
         for (int i = 0; i < colours.length; i++) {
@@ -61,7 +61,7 @@ final class TestImages {
     }
 
     /** Smooth random-ish content, so JPEG data is long enough to be cut mid-scan. */
-    static BufferedImage noisy(int width, int height, long seed) {
+    public static BufferedImage noisy(int width, int height, long seed) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Random random = new Random(seed);
         for (int y = 0; y < height; y++) {
@@ -72,7 +72,7 @@ final class TestImages {
         return image;
     }
 
-    static BufferedImage convert(BufferedImage source, int type) {
+    public static BufferedImage convert(BufferedImage source, int type) {
         BufferedImage out = new BufferedImage(source.getWidth(), source.getHeight(), type);
         Graphics2D g = out.createGraphics();
         g.drawImage(source, 0, 0, null);
@@ -80,7 +80,7 @@ final class TestImages {
         return out;
     }
 
-    static BufferedImage grey(int width, int height, int value) {
+    public static BufferedImage grey(int width, int height, int value) {
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
         byte[] data = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
         Arrays.fill(data, (byte) value);
@@ -88,7 +88,7 @@ final class TestImages {
     }
 
     /** A solid image with a ComponentColorModel of the given colour space, alpha and sample type. */
-    static BufferedImage component(int colourSpace, boolean alpha, int dataType, int width, int height,
+    public static BufferedImage component(int colourSpace, boolean alpha, int dataType, int width, int height,
             int... samples) {
         ColorModel cm = new ComponentColorModel(ColorSpace.getInstance(colourSpace), alpha, false,
                 alpha ? Transparency.TRANSLUCENT : Transparency.OPAQUE, dataType);
@@ -101,11 +101,11 @@ final class TestImages {
         return new BufferedImage(cm, raster, false, null);
     }
 
-    static BufferedImage ushortGrey(int width, int height, int value) {
+    public static BufferedImage ushortGrey(int width, int height, int value) {
         return component(ColorSpace.CS_GRAY, false, DataBuffer.TYPE_USHORT, width, height, value);
     }
 
-    static byte[] encode(RenderedImage image, String format) {
+    public static byte[] encode(RenderedImage image, String format) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             if (!ImageIO.write(image, format, out)) {
@@ -117,7 +117,7 @@ final class TestImages {
         return out.toByteArray();
     }
 
-    static byte[] jpeg(RenderedImage image, float quality) {
+    public static byte[] jpeg(RenderedImage image, float quality) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
@@ -138,12 +138,12 @@ final class TestImages {
      * A 4-component (CMYK) JPEG of one colour. The JDK writer marks 4-component data as Adobe-style inverted and
      * its reader un-inverts it, so the samples written are {@code 255 - ink}.
      */
-    static byte[] cmykJpeg(int width, int height, int c, int m, int y, int k) {
+    public static byte[] cmykJpeg(int width, int height, int c, int m, int y, int k) {
         return rasterJpeg(width, height, 255 - c, 255 - m, 255 - y, 255 - k);
     }
 
     /** A JPEG written from a bare raster with one band per sample given, every pixel the same. */
-    static byte[] rasterJpeg(int width, int height, int... samples) {
+    public static byte[] rasterJpeg(int width, int height, int... samples) {
         WritableRaster raster = WritableRaster.createInterleavedRaster(DataBuffer.TYPE_BYTE, width, height,
                 samples.length, null);
         for (int row = 0; row < height; row++) {
@@ -168,7 +168,7 @@ final class TestImages {
     }
 
     /** A two-frame GIF: the first frame in {@code first}, the second in {@code second}. */
-    static byte[] twoFrameGif(int width, int height, Color first, Color second) {
+    public static byte[] twoFrameGif(int width, int height, Color first, Color second) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
@@ -185,12 +185,12 @@ final class TestImages {
         return out.toByteArray();
     }
 
-    static BufferedImage indexed(BufferedImage image) {
+    public static BufferedImage indexed(BufferedImage image) {
         return convert(image, BufferedImage.TYPE_BYTE_INDEXED);
     }
 
     /** PNG signature and an IHDR chunk (8-bit RGB) with a correct CRC, and nothing after it. */
-    static byte[] pngHeaderOnly(int width, int height) {
+    public static byte[] pngHeaderOnly(int width, int height) {
         ByteBuffer ihdr = ByteBuffer.allocate(13);
         ihdr.putInt(width).putInt(height).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
         byte[] chunk = chunk("IHDR", ihdr.array());
@@ -208,7 +208,7 @@ final class TestImages {
     }
 
     /** Pixels as HWC bytes, RGB order (or grey for 1 channel). */
-    static byte[] hwc(BufferedImage image, int channels) {
+    public static byte[] hwc(BufferedImage image, int channels) {
         int w = image.getWidth();
         int h = image.getHeight();
         byte[] out = new byte[w * h * channels];

@@ -1,0 +1,126 @@
+package io.densenetflink.it.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.densenetflink.job.JobSettings;
+import io.densenetflink.job.kafka.FrameHeaders;
+import io.densenetflink.job.kafka.client.CommittedReader;
+import io.densenetflink.job.kafka.internal.HeaderText;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * What a read_committed consumer saw on a job's output and dead-letter topics, by frame id: the evidence every
+ * reliability test judges.
+ */
+final class Deliveries {
+
+    /** How long to keep reading after every expected frame arrived, so late duplicates show up too. */
+    private static final Duration SETTLE = Duration.ofSeconds(3);
+
+    private final List<JsonObject> results = new ArrayList<>();
+    private final Map<String, String> deadLetterReasons = new LinkedHashMap<>();
+    private final Map<String, Integer> deadLetterBytes = new HashMap<>();
+    private final Map<String, Integer> countByFrame = new HashMap<>();
+
+    /**
+     * Reads both topics from the beginning (read_committed) until {@code expectedFrames} distinct frame ids arrived
+     * or {@code timeout} passed, then {@link #SETTLE} longer.
+     */
+    static Deliveries read(JobSettings s, int expectedFrames, Duration timeout) {
+        Deliveries d = new Deliveries();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (CommittedReader reader = new CommittedReader(s.bootstrapServers, Map.of(),
+                List.of(s.outputTopic, s.dlqTopic))) {
+            while (d.countByFrame.size() < expectedFrames && System.nanoTime() < deadline) {
+                reader.poll(Duration.ofMillis(200)).forEach(r -> d.add(r, s));
+            }
+            long settled = System.nanoTime() + SETTLE.toNanos();
+            while (System.nanoTime() < settled) {
+                reader.poll(Duration.ofMillis(200)).forEach(r -> d.add(r, s));
+            }
+        }
+        return d;
+    }
+
+    private void add(ConsumerRecord<byte[], byte[]> r, JobSettings s) {
+        String frameId;
+        if (r.topic().equals(s.dlqTopic)) {
+            frameId = HeaderText.last(r.headers(), FrameHeaders.FRAME_ID);
+            deadLetterReasons.put(frameId, HeaderText.last(r.headers(), FrameHeaders.ERROR_REASON));
+            deadLetterBytes.put(frameId, r.value() == null ? 0 : r.value().length);
+        } else {
+            JsonObject json = JsonParser.parseString(new String(r.value(), StandardCharsets.UTF_8)).getAsJsonObject();
+            frameId = json.get("frame_id").getAsString();
+            results.add(json);
+        }
+        countByFrame.merge(frameId, 1, Integer::sum);
+    }
+
+    /** Every result, in the order read (per output partition: the order written). */
+    List<JsonObject> results() {
+        return results;
+    }
+
+    /** Reason header of each dead letter, by frame id. */
+    Map<String, String> deadLetterReasons() {
+        return deadLetterReasons;
+    }
+
+    /** Size of each dead letter's value (the original frame's bytes), by frame id. */
+    Map<String, Integer> deadLetterBytes() {
+        return deadLetterBytes;
+    }
+
+    /** How often each frame id appeared, results and dead letters together. */
+    Map<String, Integer> countByFrame() {
+        return countByFrame;
+    }
+
+    /** Frame ids seen more than once. */
+    Set<String> duplicated() {
+        return countByFrame.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** Records read, duplicates included. */
+    int records() {
+        return countByFrame.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** Every expected frame exactly once, as a result or a dead letter, and nothing else. */
+    void assertEachExactlyOnce(Collection<String> expected) {
+        assertEverySeen(expected);
+        Set<String> duplicated = duplicated();
+        assertTrue(duplicated.isEmpty(), duplicated.size() + " frame(s) delivered more than once, e.g. "
+                + duplicated.stream().limit(10).toList());
+        assertEquals(expected.size(), records(), "records on the output and dead-letter topics");
+    }
+
+    /** Every expected frame at least once and no frame id that was never sent. */
+    void assertEverySeen(Collection<String> expected) {
+        Set<String> missing = new TreeSet<>(expected);
+        missing.removeAll(countByFrame.keySet());
+        if (!missing.isEmpty()) {
+            fail(missing.size() + " of " + expected.size() + " frame(s) never arrived, e.g. "
+                    + missing.stream().limit(10).toList());
+        }
+        Set<String> unknown = new TreeSet<>(countByFrame.keySet());
+        unknown.removeAll(expected);
+        assertTrue(unknown.isEmpty(), "frame ids that were never sent: " + unknown);
+    }
+}

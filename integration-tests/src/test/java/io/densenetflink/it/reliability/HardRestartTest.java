@@ -1,0 +1,115 @@
+package io.densenetflink.it.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.densenetflink.it.ProjectRoot;
+import io.densenetflink.job.JobSettings;
+import io.densenetflink.job.JobTestSupport;
+import io.densenetflink.job.RetainedCheckpoints;
+import io.densenetflink.job.kafka.SharedKafkaBroker;
+import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
+import io.densenetflink.job.kafka.client.FrameInput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 6, test 3: {@code bin/densenet run --state-dir DIR} killed with SIGKILL mid-stream (no shutdown hook, no
+ * final checkpoint, open Kafka transactions left behind) and started again with the same state dir resumes from
+ * the latest retained checkpoint; a read_committed consumer sees every frame exactly once.
+ */
+@ExtendWith(SharedKafkaBroker.class)
+class HardRestartTest {
+
+    private static final int FRAMES = 3_000;
+    private static final int PARTITIONS = 2;
+
+    @TempDir
+    static Path tmp;
+
+    private static Path model;
+
+    @BeforeAll
+    static void model() throws Exception {
+        model = JobTestSupport.tinyModel(tmp.resolve("model"));
+    }
+
+    @Test
+    void aKilledRunResumesFromItsStateDirWithoutLossOrDuplicates(EmbeddedKafkaBroker broker) throws Exception {
+        long seed = System.nanoTime();
+        long extraMillis = new Random(seed).nextInt(3_000);
+        JobSettings s = Pipeline.settings(broker, "hard-restart", model, PARTITIONS);
+        Path stateDir = tmp.resolve("state");
+        Map<String, List<FrameInput>> frames = SourceFrames.spread(s.jobName, PARTITIONS, PARTITIONS, FRAMES);
+        CompletableFuture<Void> sending = Pipeline.sendInBackground(s.bootstrapServers, s.inputTopic, frames, 100);
+
+        Process first = run(s, stateDir, tmp.resolve("first.log"));
+        Process second = null;
+        try {
+            awaitRetainedCheckpoint(first, stateDir, tmp.resolve("first.log"));
+            Thread.sleep(extraMillis);
+            first.destroyForcibly(); // SIGKILL on Linux
+            assertTrue(first.waitFor(1, TimeUnit.MINUTES), "the killed run did not exit");
+            assertEquals(137, first.exitValue(), "exit status of a process killed with SIGKILL");
+
+            second = run(s, stateDir, tmp.resolve("second.log"));
+            Deliveries delivered = Deliveries.read(s, FRAMES, Duration.ofMinutes(4));
+            sending.join();
+            assertTrue(Files.readString(tmp.resolve("second.log")).contains("resuming from retained checkpoint"),
+                    "the second run did not resume from the state dir:\n" + tail(tmp.resolve("second.log")));
+            delivered.assertEachExactlyOnce(SourceFrames.ids(frames));
+        } finally {
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroy();
+                second.waitFor(1, TimeUnit.MINUTES);
+            }
+        }
+    }
+
+    /** {@code bin/densenet run} as users start it, in its own JVM, output to {@code log}. */
+    private static Process run(JobSettings s, Path stateDir, Path log) throws IOException {
+        Path root = ProjectRoot.path();
+        ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/densenet").toString(), "run",
+                "--bootstrap-servers", s.bootstrapServers, "--input-topic", s.inputTopic,
+                "--output-topic", s.outputTopic, "--dlq-topic", s.dlqTopic, "--model", s.modelDir,
+                "--state-dir", stateDir.toString(), "--checkpoint-interval", "1s", "--batch-size", "8",
+                "--max-delay-ms", "20", "--parallelism", "2", "--device", "cpu", "--starting-offsets", "earliest",
+                "--job-name", s.jobName);
+        // The build is Maven's job here (the reactor packaged job/ before these tests); one OpenMP thread per run.
+        pb.environment().put("DENSENET_SKIP_BUILD", "1");
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        return pb.start();
+    }
+
+    private static void awaitRetainedCheckpoint(Process run, Path stateDir, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (RetainedCheckpoints.latest(stateDir).isEmpty()) {
+            if (!run.isAlive()) {
+                throw new AssertionError("bin/densenet run exited with " + run.exitValue() + ":\n" + tail(log));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no checkpoint retained in " + stateDir + " after 2 minutes:\n" + tail(log));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+}

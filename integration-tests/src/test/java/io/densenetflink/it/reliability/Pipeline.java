@@ -1,0 +1,96 @@
+package io.densenetflink.it.reliability;
+
+import io.densenetflink.job.DenseNetJob;
+import io.densenetflink.job.DeliveryGuaranteeOption;
+import io.densenetflink.job.JobSettings;
+import io.densenetflink.job.JobTestSupport;
+import io.densenetflink.job.TransactionTimeouts;
+import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
+import io.densenetflink.job.kafka.client.FrameInput;
+import io.densenetflink.job.kafka.client.FrameProducer;
+import io.densenetflink.operators.Frame;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.UnaryOperator;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The job under test, built exactly as {@code bin/densenet run} builds it ({@link DenseNetJob#frames} then {@link
+ * DenseNetJob#classifyAndSink}) but submitted to the test class's MiniCluster, optionally with an operator between
+ * source and inference; plus the topics and producers around it.
+ */
+final class Pipeline {
+
+    private Pipeline() {}
+
+    /** Job settings for a test: its own three topics with {@code partitions} partitions, checkpoints every second. */
+    static JobSettings settings(EmbeddedKafkaBroker broker, String name, Path model, int partitions) {
+        JobSettings s = JobTestSupport.settings(broker.bootstrapServers(), name, model);
+        s.checkpointInterval = Duration.ofSeconds(1);
+        s.delivery = DeliveryGuaranteeOption.EXACTLY_ONCE;
+        broker.createTopics(partitions, s.inputTopic, s.outputTopic, s.dlqTopic);
+        return s;
+    }
+
+    /** The MiniCluster configuration of the suite: failed jobs restart (from the last checkpoint) after 0.5 s. */
+    static Configuration restartingCluster() {
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+        return config;
+    }
+
+    /** Submits the job to the current test environment (the class's MiniCluster). */
+    static JobClient start(JobSettings s) throws Exception {
+        return start(s, UnaryOperator.identity());
+    }
+
+    /** Submits the job with {@code between} applied to the source's frames before the DenseNet operator. */
+    static JobClient start(JobSettings s, UnaryOperator<DataStream<Frame>> between) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        DenseNetJob.configureCheckpointing(env, s);
+        DataStream<Frame> frames = between.apply(DenseNetJob.frames(env, s));
+        DenseNetJob.classifyAndSink(frames, s, TransactionTimeouts.choose(null, s.checkpointInterval,
+                Duration.ofMillis(EmbeddedKafkaBroker.TRANSACTION_MAX_TIMEOUT_MS)));
+        return env.executeAsync(s.jobName);
+    }
+
+    /** Sends frames now, each source's frames in order, every source in its own producer; waits for the acks. */
+    static void send(String bootstrap, String topic, Map<String, List<FrameInput>> bySource) {
+        sendInBackground(bootstrap, topic, bySource, 0).join();
+    }
+
+    /**
+     * Starts sending in the background at {@code rate} frames per second per source (0: as fast as possible), so
+     * a test can fail things while frames still flow. The future fails if the broker refused any frame.
+     */
+    static CompletableFuture<Void> sendInBackground(String bootstrap, String topic,
+            Map<String, List<FrameInput>> bySource, double rate) {
+        CompletableFuture<?>[] sends = bySource.entrySet().stream()
+                .map(e -> CompletableFuture.runAsync(() -> sendAll(bootstrap, topic, e.getKey(), e.getValue(), rate)))
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(sends);
+    }
+
+    private static void sendAll(String bootstrap, String topic, String source, List<FrameInput> frames, double rate) {
+        try (FrameProducer producer = new FrameProducer(bootstrap, Map.of())) {
+            FrameProducer.Result result = producer.send(topic, source, frames, rate, null);
+            if (result.failed() > 0) {
+                throw new IllegalStateException(result.failed() + " frame(s) of " + source + " refused by the broker, "
+                        + "first: " + result.firstError());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        }
+    }
+}
