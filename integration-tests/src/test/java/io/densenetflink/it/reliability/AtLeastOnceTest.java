@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.job.DeliveryGuaranteeOption;
 import io.densenetflink.job.JobSettings;
-import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,17 +21,15 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 6, test 7: in at-least-once mode an injected failure loses nothing, and the only duplicates are frames the
  * restart replayed from the restored checkpoint, each at most once more.
  */
-@ExtendWith(SharedKafkaBroker.class)
+@ExtendWith({SharedKafkaBroker.class, TinyModel.Shared.class})
 class AtLeastOnceTest {
 
     @RegisterExtension
@@ -43,21 +39,12 @@ class AtLeastOnceTest {
 
     private static final int FRAMES = 2_000;
 
-    @TempDir
-    static Path tmp;
-
-    private static Path model;
-
-    @BeforeAll
-    static void model() throws Exception {
-        model = JobTestSupport.tinyModel(tmp.resolve("model"));
-    }
-
     @Test
-    void afterAFailureEveryFrameArrivesAndOnlyReplayedFramesTwice(EmbeddedKafkaBroker broker) throws Exception {
+    void afterAFailureEveryFrameArrivesAndOnlyReplayedFramesTwice(EmbeddedKafkaBroker broker, TinyModel model)
+            throws Exception {
         long seed = System.nanoTime();
         int failAt = 1 + new Random(seed).nextInt(600);
-        JobSettings s = Pipeline.settings(broker, "at-least-once", model, 1);
+        JobSettings s = Pipeline.settings(broker, "at-least-once", model.dir(), 1);
         s.delivery = DeliveryGuaranteeOption.AT_LEAST_ONCE;
         Map<String, List<FrameInput>> frames = SourceFrames.spread(s.jobName, 1, 1, FRAMES);
         // At least 100 frames since the last completed checkpoint: the failure then always comes with results

@@ -11,7 +11,6 @@ import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.model.image.TestImages;
 import java.awt.Color;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,18 +24,16 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 6, test 4: bad frames among good ones. Valid images, however odd (16-bit, CMYK, 1x1), give results; the
  * invalid ones land in the dead-letter topic with the right reason and their original bytes; the job never
  * restarts because of them (restarts are switched off, so any failure would end the job); counts add up.
  */
-@ExtendWith(SharedKafkaBroker.class)
+@ExtendWith({SharedKafkaBroker.class, TinyModel.Shared.class})
 class BadInputTest {
 
     @RegisterExtension
@@ -45,16 +42,6 @@ class BadInputTest {
 
     private static final int TWENTY_MB = 20 * 1024 * 1024;
 
-    @TempDir
-    static Path tmp;
-
-    private static Path model;
-
-    @BeforeAll
-    static void model() throws Exception {
-        model = JobTestSupport.tinyModel(tmp.resolve("model"));
-    }
-
     private static Configuration noRestarts() {
         Configuration config = new Configuration();
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -62,9 +49,9 @@ class BadInputTest {
     }
 
     @Test
-    void invalidFramesBecomeDeadLettersWithTheirReasonAndValidOnesResults(EmbeddedKafkaBroker broker)
+    void invalidFramesBecomeDeadLettersWithTheirReasonAndValidOnesResults(EmbeddedKafkaBroker broker, TinyModel model)
             throws Exception {
-        JobSettings s = Pipeline.settings(broker, "bad-input", model, 1);
+        JobSettings s = Pipeline.settings(broker, "bad-input", model.dir(), 1);
         Map<String, String> expectedReasons = new LinkedHashMap<>();
         List<FrameInput> frames = new ArrayList<>(JobTestSupport.pngFrames("good-before", 20, 11));
         bad(frames, expectedReasons, "empty", "EMPTY", new byte[0]);

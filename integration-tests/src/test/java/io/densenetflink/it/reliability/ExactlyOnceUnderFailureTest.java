@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.job.JobSettings;
-import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,18 +17,16 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 6, test 2: exactly-once delivery with checkpoints every second survives a task failure at a random moment
  * while 3,000 frames flow, both from an exception thrown inside the job and from a lost task manager; a
  * read_committed consumer sees every frame exactly once.
  */
-@ExtendWith(SharedKafkaBroker.class)
+@ExtendWith({SharedKafkaBroker.class, TinyModel.Shared.class})
 class ExactlyOnceUnderFailureTest {
 
     /** Two task managers with one slot each, so a parallelism-2 job has a subtask on each and loses one with it. */
@@ -44,21 +40,12 @@ class ExactlyOnceUnderFailureTest {
     /** Frames per second per source: the 3,000 frames take about ten seconds, ten checkpoints' worth. */
     private static final double RATE_PER_SOURCE = 150;
 
-    @TempDir
-    static Path tmp;
-
-    private static Path model;
-
-    @BeforeAll
-    static void model() throws Exception {
-        model = JobTestSupport.tinyModel(tmp.resolve("model"));
-    }
-
     @Test
-    void anExceptionAfterTheFirstCheckpointLosesAndDuplicatesNothing(EmbeddedKafkaBroker broker) throws Exception {
+    void anExceptionAfterTheFirstCheckpointLosesAndDuplicatesNothing(EmbeddedKafkaBroker broker, TinyModel model)
+            throws Exception {
         long seed = System.nanoTime();
         int failAt = 1 + new Random(seed).nextInt(600);
-        JobSettings s = settings(broker, "eo-exception");
+        JobSettings s = settings(broker, "eo-exception", model);
         Map<String, List<FrameInput>> frames = SourceFrames.spread(s.jobName, PARTITIONS, PARTITIONS, FRAMES);
         JobClient job = Pipeline.start(s, f -> FrameTap.failingOnce(f, s.jobName, failAt, 0));
         try {
@@ -78,11 +65,12 @@ class ExactlyOnceUnderFailureTest {
     }
 
     @Test
-    void aLostTaskManagerLosesAndDuplicatesNothing(EmbeddedKafkaBroker broker, @InjectMiniCluster MiniCluster cluster)
+    void aLostTaskManagerLosesAndDuplicatesNothing(EmbeddedKafkaBroker broker, TinyModel model,
+            @InjectMiniCluster MiniCluster cluster)
             throws Exception {
         long seed = System.nanoTime();
         int killAt = 1 + new Random(seed).nextInt(600);
-        JobSettings s = settings(broker, "eo-tm-loss");
+        JobSettings s = settings(broker, "eo-tm-loss", model);
         Map<String, List<FrameInput>> frames = SourceFrames.spread(s.jobName, PARTITIONS, PARTITIONS, FRAMES);
         JobClient job = Pipeline.start(s, f -> FrameTap.recording(f, s.jobName));
         try {
@@ -96,7 +84,8 @@ class ExactlyOnceUnderFailureTest {
             cluster.startTaskManager();
             Deliveries delivered = Deliveries.read(s, FRAMES, Duration.ofMinutes(4));
             sending.join();
-            String scenario = " (task manager lost " + killAt + " frames after the first checkpoint, seed " + seed + ")";
+            String scenario = " (task manager lost " + killAt + " frames after the first checkpoint, seed " + seed
+                    + ")";
             assertTrue(log.maxAttempt() >= 1, "no task was restarted" + scenario);
             delivered.assertEachExactlyOnce(SourceFrames.ids(frames));
         } finally {
@@ -104,13 +93,13 @@ class ExactlyOnceUnderFailureTest {
         }
     }
 
-    private static JobSettings settings(EmbeddedKafkaBroker broker, String name) {
-        JobSettings s = Pipeline.settings(broker, name, model, PARTITIONS);
+    private static JobSettings settings(EmbeddedKafkaBroker broker, String name, TinyModel model) {
+        JobSettings s = Pipeline.settings(broker, name, model.dir(), PARTITIONS);
         s.parallelism = 2;
         return s;
     }
 
-    static void awaitFramesAfterFirstCheckpoint(FrameTap.Log log, int frames) throws InterruptedException {
+    private static void awaitFramesAfterFirstCheckpoint(FrameTap.Log log, int frames) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (log.framesAfterFirstCheckpoint() < frames) {
             if (System.nanoTime() > deadline) {

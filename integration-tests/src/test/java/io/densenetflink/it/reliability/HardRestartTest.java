@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.it.ProjectRoot;
 import io.densenetflink.job.JobSettings;
-import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.RetainedCheckpoints;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
@@ -20,7 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,27 +28,18 @@ import org.junit.jupiter.api.io.TempDir;
  * final checkpoint, open Kafka transactions left behind) and started again with the same state dir resumes from
  * the latest retained checkpoint; a read_committed consumer sees every frame exactly once.
  */
-@ExtendWith(SharedKafkaBroker.class)
+@ExtendWith({SharedKafkaBroker.class, TinyModel.Shared.class})
 class HardRestartTest {
 
     private static final int FRAMES = 3_000;
     private static final int PARTITIONS = 2;
 
-    @TempDir
-    static Path tmp;
-
-    private static Path model;
-
-    @BeforeAll
-    static void model() throws Exception {
-        model = JobTestSupport.tinyModel(tmp.resolve("model"));
-    }
-
     @Test
-    void aKilledRunResumesFromItsStateDirWithoutLossOrDuplicates(EmbeddedKafkaBroker broker) throws Exception {
+    void aKilledRunResumesFromItsStateDirWithoutLossOrDuplicates(EmbeddedKafkaBroker broker, TinyModel model,
+            @TempDir Path tmp) throws Exception {
         long seed = System.nanoTime();
         long extraMillis = new Random(seed).nextInt(3_000);
-        JobSettings s = Pipeline.settings(broker, "hard-restart", model, PARTITIONS);
+        JobSettings s = Pipeline.settings(broker, "hard-restart", model.dir(), PARTITIONS);
         Path stateDir = tmp.resolve("state");
         Map<String, List<FrameInput>> frames = SourceFrames.spread(s.jobName, PARTITIONS, PARTITIONS, FRAMES);
         CompletableFuture<Void> sending = Pipeline.sendInBackground(s.bootstrapServers, s.inputTopic, frames, 100);

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.job.JobSettings;
-import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,18 +18,16 @@ import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 6, test 6: parallelism 2 on two slots. Each slot loads its own model (the operator's {@code modelLoadMs}
  * gauge, read through Flink's in-memory metric reporter, is set in two subtasks), both subtasks classify, and
  * every frame is classified exactly once.
  */
-@ExtendWith(SharedKafkaBroker.class)
+@ExtendWith({SharedKafkaBroker.class, TinyModel.Shared.class})
 class ParallelismTest {
 
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
@@ -43,19 +39,10 @@ class ParallelismTest {
 
     private static final int FRAMES = 600;
 
-    @TempDir
-    static Path tmp;
-
-    private static Path model;
-
-    @BeforeAll
-    static void model() throws Exception {
-        model = JobTestSupport.tinyModel(tmp.resolve("model"));
-    }
-
     @Test
-    void twoSlotsLoadTwoModelsAndClassifyEveryFrameOnce(EmbeddedKafkaBroker broker) throws Exception {
-        JobSettings s = Pipeline.settings(broker, "parallel", model, 2);
+    void twoSlotsLoadTwoModelsAndClassifyEveryFrameOnce(EmbeddedKafkaBroker broker, TinyModel model)
+            throws Exception {
+        JobSettings s = Pipeline.settings(broker, "parallel", model.dir(), 2);
         s.parallelism = 2;
         Map<String, List<FrameInput>> frames = SourceFrames.spread(s.jobName, 4, 2, FRAMES);
         JobClient job = Pipeline.start(s);
