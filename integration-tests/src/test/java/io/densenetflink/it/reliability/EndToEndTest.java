@@ -84,6 +84,8 @@ class EndToEndTest {
         long correct = delivered.results().stream().filter(r -> r.get("correct").getAsBoolean()).count();
         double pipeline = (double) correct / FRAMES;
         double direct = directAccuracy(model);
+        System.out.printf("end to end: %d results, accuracy %.4f through the job, %.4f classified directly%n",
+                delivered.results().size(), pipeline, direct);
         assertEquals(direct, pipeline, 0.005, "accuracy through the job vs the model on the same " + FRAMES
                 + " images");
     }
