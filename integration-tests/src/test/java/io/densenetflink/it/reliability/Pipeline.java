@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -75,10 +77,14 @@ final class Pipeline {
      */
     static CompletableFuture<Void> sendInBackground(String bootstrap, String topic,
             Map<String, List<FrameInput>> bySource, double rate) {
+        // One thread per source: the common pool has a single worker on a 2-core machine, which would send the
+        // sources one after the other instead of side by side.
+        ExecutorService senders = Executors.newFixedThreadPool(bySource.size());
         CompletableFuture<?>[] sends = bySource.entrySet().stream()
-                .map(e -> CompletableFuture.runAsync(() -> sendAll(bootstrap, topic, e.getKey(), e.getValue(), rate)))
+                .map(e -> CompletableFuture.runAsync(() -> sendAll(bootstrap, topic, e.getKey(), e.getValue(), rate),
+                        senders))
                 .toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(sends);
+        return CompletableFuture.allOf(sends).whenComplete((ok, error) -> senders.shutdown());
     }
 
     private static void sendAll(String bootstrap, String topic, String source, List<FrameInput> frames, double rate) {
