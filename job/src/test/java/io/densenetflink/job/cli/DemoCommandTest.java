@@ -9,7 +9,6 @@ import io.densenetflink.job.demo.DemoInputs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,8 +46,8 @@ class DemoCommandTest {
 
     @Test
     void theShippedModelClassifiesTheSample() {
-        Assumptions.assumeTrue(Files.exists(DemoInputs.shippedModel().resolve("model.json")),
-                "the shipped model (models/fashion-mnist-densenet) is not in this checkout yet");
+        assertTrue(Files.exists(DemoInputs.shippedModel().resolve("model.json")),
+                "the shipped model (models/fashion-mnist-densenet) is missing");
         JsonObject summary = runDemo("demo", "--frames", "200", "--json-summary");
         assertEquals(200, summary.get("results").getAsInt());
         assertTrue(summary.get("accuracy").getAsDouble() >= 0.9, summary.toString());
