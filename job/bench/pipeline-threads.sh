@@ -24,12 +24,14 @@ jstack "$pid" >"$after"
 grep -E "images/s|accuracy|results" "$log" | head -5 || true
 python3 - "$before" "$after" <<'PY'
 import re, sys, collections
-roles = [("inference", r"-inference"), ("decoding", r"-decode-"),
-         ("kafka broker", r"^(data-plane|kafka-|controller|broker|raft|ExpirationReaper|LogDirFailure|group-coordinator|transaction|quorum|ReplicaFetcher|executor-|metrics-meter|kafka-scheduler|share-|feature-|TxnMarker|TransactionMarker)"),
-         ("job kafka source", r"(Source Data Fetcher|KafkaSource|SourceCoordinator)"),
-         ("kafka producer io (sinks, demo producer)", r"kafka-producer-network-thread"),
-         ("flink task threads (source, operator, sinks)", r"(Source:|kafka-results|kafka-dead-letters|Sink|Writer|Committer|frame-tap|densenet|outcome)"),
-         ("gc / jit", r"^(GC |G1 |C1 |C2 |VM Thread|VM Periodic)"),
+# First match wins: the task thread's name holds the operator names ("... densenet-inference ..."), and the
+# producers' I/O threads start with "kafka-", so those two come before the inference and broker patterns.
+roles = [("flink task thread (source, operator, sinks)", r"^(Source: |Sink: )"),
+         ("kafka producer i/o (job sinks, demo producer)", r"kafka-producer-network-thread"),
+         ("inference", r"-inference"), ("decoding", r"-decode-"),
+         ("job kafka source fetcher", r"(Source Data Fetcher|SourceCoordinator)"),
+         ("kafka broker", r"^(data-plane|kafka-|controller|broker|raft|ExpirationReaper|LogDirFailure|group-coordinator|transaction|quorum|ReplicaFetcher|executor-|metrics-meter|share-|feature-|TxnMarker|TransactionMarker)"),
+         ("gc", r"^(GC Thread|G1 )"), ("jit", r"^(C1 |C2 )"),
          ("flink runtime", r"(flink-|pekko|akka|Flink|jobmanager|taskmanager|MiniCluster|Checkpoint|AsyncOperations|mailbox)")]
 def threads(path):
     out = {}

@@ -35,7 +35,7 @@ record TinyModel(Path dir) {
         }
 
         /** The written model and the clean-up JUnit runs when the root context closes. */
-        private record Written(TinyModel model) implements ExtensionContext.Store.CloseableResource {
+        private record Written(TinyModel model) implements AutoCloseable {
             static Written create() {
                 try {
                     Path dir = Files.createTempDirectory("densenet-tiny-model");
