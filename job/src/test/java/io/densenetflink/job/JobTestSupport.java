@@ -75,7 +75,7 @@ public final class JobTestSupport {
     }
 
     /** Reads committed records of the topics until {@code expected} arrived or the timeout passed. */
-    public static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, List<String> topics, int expected,
+    static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, List<String> topics, int expected,
             Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();

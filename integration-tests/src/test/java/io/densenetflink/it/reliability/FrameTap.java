@@ -3,7 +3,6 @@ package io.densenetflink.it.reliability;
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.operators.Frame;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
@@ -84,11 +83,6 @@ final class FrameTap extends RichMapFunction<Frame, Frame> implements Checkpoint
             return passages.stream().filter(p -> p.attempt() > 0 && p.partition() == partition)
                     .mapToLong(Passage::offset).min()
                     .orElseThrow(() -> new AssertionError("no restarted task read partition " + partition));
-        }
-
-        /** Every passage of the frames in {@code frameIds}, in arrival order. */
-        List<Passage> passagesOf(Set<String> frameIds) {
-            return passages.stream().filter(p -> frameIds.contains(p.frameId())).toList();
         }
     }
 

@@ -36,13 +36,6 @@ final class SourceFrames {
         return ids;
     }
 
-    /** All frames of {@code bySource}, as one list. */
-    static List<FrameInput> all(Map<String, List<FrameInput>> bySource) {
-        List<FrameInput> all = new ArrayList<>();
-        bySource.values().forEach(all::addAll);
-        return all;
-    }
-
     /** Frame ids of a collection of frames. */
     static List<String> idsOf(Collection<FrameInput> frames) {
         return frames.stream().map(FrameInput::frameId).toList();
