@@ -5,7 +5,6 @@ import static io.densenetflink.model.graph.SymbolGraph.attrs;
 import io.densenetflink.model.DenseNetConfig;
 import io.densenetflink.model.graph.GraphParameters.Tensor;
 import io.densenetflink.model.graph.SymbolGraph.Ref;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,7 @@ import java.util.Map;
  *       the stem's {@code norm0} and every dense layer's {@code norm2}.
  *   <li>In a transition, the 1x1 convolution and the 2x2 average pool are both linear and commute, so the
  *       pool runs first and the convolution works on a quarter of the pixels.
+ *   <li>A dense block's concatenations form a chain (see {@link #denseBlock}).
  * </ul>
  * The pre-activation BatchNorms ({@code norm1}, the transitions' {@code norm}, {@code norm5}) read a
  * concatenation that each later layer normalises differently, so they cannot be folded and stay.
@@ -31,16 +31,40 @@ public final class DenseNetGraphExporter {
 
     private static final float BN_EPSILON = 1e-5f;
 
+    /** How the pre-activation BatchNorm + ReLU pairs are written. */
+    public enum Flavor {
+        /**
+         * One {@code _contrib_BatchNormWithReLU} per pair: oneDNN applies the ReLU inside the normalisation pass.
+         * Fastest in fp32; the default.
+         */
+        FUSED_BATCHNORM_RELU,
+        /**
+         * A plain {@code BatchNorm} and an {@code Activation(relu)}: the operators MXNet's quantization and
+         * reduced-precision passes know (the fused operator has no int8 kernel, so a quantized graph would wrap
+         * each of them in a dequantize/quantize pair). Same outputs as the fused flavour.
+         */
+        PLAIN_OPERATORS,
+        /**
+         * Each pre-activation BatchNorm as the per-channel affine map it is in inference, a depthwise 1x1
+         * convolution with bias, followed by the ReLU: oneDNN fuses the pair into one convolution with a ReLU
+         * post-op, and in int8 its output is uint8 (the ReLU costs no pass, the sign bit no precision). Same
+         * values as the other flavours.
+         */
+        AFFINE_CONVOLUTIONS
+    }
+
     private final DenseNetConfig config;
     private final Map<String, Tensor> weights;
+    private final Flavor flavor;
     private final SymbolGraph graph = new SymbolGraph();
     private final GraphParameters parameters = new GraphParameters();
     /** Shapes of the parameter variables by node, to size the operators that read them. */
     private final Map<Integer, long[]> shapes = new HashMap<>();
 
-    private DenseNetGraphExporter(DenseNetConfig config, Map<String, Tensor> weights) {
+    private DenseNetGraphExporter(DenseNetConfig config, Map<String, Tensor> weights, Flavor flavor) {
         this.config = config;
         this.weights = weights;
+        this.flavor = flavor;
     }
 
     /** The exported graph: symbol JSON and parameters by variable name. */
@@ -51,7 +75,12 @@ public final class DenseNetGraphExporter {
      * produces them); every weight the architecture needs must be present.
      */
     public static Export export(DenseNetConfig config, Map<String, Tensor> weights) {
-        DenseNetGraphExporter e = new DenseNetGraphExporter(config, weights);
+        return export(config, weights, Flavor.FUSED_BATCHNORM_RELU);
+    }
+
+    /** As {@link #export(DenseNetConfig, Map)}, with the BatchNorm + ReLU pairs written as {@code flavor} says. */
+    public static Export export(DenseNetConfig config, Map<String, Tensor> weights, Flavor flavor) {
+        DenseNetGraphExporter e = new DenseNetGraphExporter(config, weights, flavor);
         Ref out = e.build();
         return new Export(e.graph.toJson(out), e.parameters);
     }
@@ -83,22 +112,26 @@ public final class DenseNetGraphExporter {
         return conv("features.conv0", data, weight("features.conv0.weight"), null, 3, 1, 1);
     }
 
+    /**
+     * A dense block as a chain of two-input concatenations: layer l appends its new features to the running
+     * concatenation of everything before it, instead of concatenating all l earlier maps again. The same values
+     * (concatenation is associative); one large copy per layer instead of l small ones (oneDNN copies per pixel
+     * in channels-last layouts), and a smaller peak of live feature maps.
+     */
     private Ref denseBlock(String prefix, int layers, Ref input) {
-        List<Ref> features = new ArrayList<>();
-        features.add(input);
+        Ref all = input;
         for (int l = 1; l <= layers; l++) {
             String layer = prefix + ".denselayer" + l;
-            Ref x = features.size() == 1 ? features.get(0) : concat(layer + ".concat", features);
-            x = batchNormRelu(layer + ".norm1", x);
+            Ref x = batchNormRelu(layer + ".norm1", all);
             if (config.bnSize() > 0) {
                 x = relu(layer + ".conv1", foldedConv(layer + ".conv1", layer + ".norm2", x, 1, 1, 0));
                 x = conv(layer + ".conv2", x, weight(layer + ".conv2.weight"), null, 3, 1, 1);
             } else {
                 x = conv(layer + ".conv1", x, weight(layer + ".conv1.weight"), null, 3, 1, 1);
             }
-            features.add(x);
+            all = concat(layer + ".concat", List.of(all, x));
         }
-        return concat(prefix + ".concat", features);
+        return all;
     }
 
     private Ref transition(String prefix, Ref x) {
@@ -119,17 +152,49 @@ public final class DenseNetGraphExporter {
     }
 
     /**
-     * BatchNorm followed by ReLU as one operator: oneDNN applies the ReLU inside the normalisation pass
-     * instead of a second pass over the feature map.
+     * BatchNorm followed by ReLU: one operator in the default flavour (oneDNN applies the ReLU inside the
+     * normalisation pass instead of a second pass over the feature map), two in {@link Flavor#PLAIN_OPERATORS}.
      */
     private Ref batchNormRelu(String module, Ref x) {
+        if (flavor == Flavor.AFFINE_CONVOLUTIONS) {
+            return relu(module, affineConvolution(module, x));
+        }
         String base = symbolName(module);
         Ref gamma = argument(base + "_gamma", tensor(module + ".weight"));
         Ref beta = argument(base + "_beta", tensor(module + ".bias"));
         Ref mean = auxiliary(base + "_running_mean", tensor(module + ".running_mean"));
         Ref var = auxiliary(base + "_running_var", tensor(module + ".running_var"));
-        return graph.op("_contrib_BatchNormWithReLU", base, attrs("eps", String.valueOf(BN_EPSILON), "momentum", "0.9",
-                "fix_gamma", "False", "use_global_stats", "True", "axis", "1"), x, gamma, beta, mean, var);
+        var a = attrs("eps", String.valueOf(BN_EPSILON), "momentum", "0.9", "fix_gamma", "False",
+                "use_global_stats", "True", "axis", "1");
+        if (flavor == Flavor.FUSED_BATCHNORM_RELU) {
+            return graph.op("_contrib_BatchNormWithReLU", base, a, x, gamma, beta, mean, var);
+        }
+        return relu(module, graph.op("BatchNorm", base, a, x, gamma, beta, mean, var));
+    }
+
+    /**
+     * An inference BatchNorm as what it computes, a per-channel scale and shift: a 1x1 depthwise convolution
+     * ({@code num_group} = channels) with bias.
+     */
+    private Ref affineConvolution(String normModule, Ref x) {
+        float[] gamma = tensor(normModule + ".weight").values();
+        float[] beta = tensor(normModule + ".bias").values();
+        float[] mean = tensor(normModule + ".running_mean").values();
+        float[] var = tensor(normModule + ".running_var").values();
+        int channels = gamma.length;
+        float[] scale = new float[channels];
+        float[] shift = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            double s = gamma[c] / Math.sqrt((double) var[c] + BN_EPSILON);
+            scale[c] = (float) s;
+            shift[c] = (float) (beta[c] - mean[c] * s);
+        }
+        String base = symbolName(normModule) + "_affine";
+        Ref weight = argument(base + "_weight", new Tensor(scale, new long[] {channels, 1, 1, 1}));
+        Ref bias = argument(base + "_bias", new Tensor(shift, new long[] {channels}));
+        return graph.op("Convolution", base, attrs("kernel", "(1, 1)", "stride", "(1, 1)", "pad", "(0, 0)",
+                "num_filter", String.valueOf(channels), "num_group", String.valueOf(channels), "no_bias", "False"),
+                x, weight, bias);
     }
 
     /** A convolution whose following BatchNorm is folded into its filters and a new bias. */
