@@ -3,8 +3,6 @@ package io.densenetflink.model.engine;
 import ai.djl.engine.Engine;
 import ai.djl.mxnet.jna.JnaUtils;
 import ai.djl.mxnet.jna.MxnetLibrary;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.lang.reflect.Field;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +27,7 @@ public final class MxEngineSetup {
     private static final String NAIVE_ENGINE = "NaiveEngine";
 
     private static volatile boolean configured;
+    private static volatile IsaSelection isa;
 
     private MxEngineSetup() {}
 
@@ -48,12 +47,36 @@ public final class MxEngineSetup {
         synchronized (MxEngineSetup.class) {
             if (!configured) {
                 selectNaiveEngine();
+                isa = selectIsa();
                 Engine engine = Engine.getEngine(ENGINE);
-                LOG.info("DJL engine {} {} (OMP_NUM_THREADS={}, MXNET_ENGINE_TYPE={})", engine.getEngineName(),
-                        engine.getVersion(), System.getenv("OMP_NUM_THREADS"), currentEngineType());
+                LOG.info("DJL engine {} {} (OMP_NUM_THREADS={}, MXNET_ENGINE_TYPE={}), {}", engine.getEngineName(),
+                        engine.getVersion(), System.getenv("OMP_NUM_THREADS"), currentEngineType(), isa.describe());
                 configured = true;
             }
         }
+    }
+
+    /**
+     * The instruction set oneDNN may use in this process (decided before MXNet loads, see {@link IsaSelection});
+     * configures the engine if that has not happened yet.
+     */
+    public static IsaSelection isaSelection() {
+        ensureConfigured();
+        return isa;
+    }
+
+    /** Decides the ISA (asking Linux for AMX when it is selected) and caps oneDNN at it. */
+    private static IsaSelection selectIsa() {
+        IsaSelection selection = IsaSelection.forThisProcess();
+        String value = selection.selected().maxCpuIsaValue();
+        if (!value.equals(LibC.INSTANCE.getenv(IsaSelection.ONEDNN_VARIABLE))) {
+            int rc = LibC.INSTANCE.setenv(IsaSelection.ONEDNN_VARIABLE, value, 1);
+            if (rc != 0) {
+                throw new IllegalStateException("could not set " + IsaSelection.ONEDNN_VARIABLE + "=" + value
+                        + " (setenv returned " + rc + ", errno " + LibC.errno() + ")");
+            }
+        }
+        return selection;
     }
 
     /** Sets MXNET_ENGINE_TYPE=NaiveEngine in the process environment, where MXNet reads it at start-up. */
@@ -62,7 +85,7 @@ public final class MxEngineSetup {
             return;
         }
         try {
-            int rc = CLibrary.INSTANCE.setenv(ENGINE_TYPE_VARIABLE, NAIVE_ENGINE, 0);
+            int rc = LibC.INSTANCE.setenv(ENGINE_TYPE_VARIABLE, NAIVE_ENGINE, 0);
             if (rc != 0) {
                 LOG.warn("could not set {}={} (setenv returned {}); MXNet keeps its threaded engine",
                         ENGINE_TYPE_VARIABLE, NAIVE_ENGINE, rc);
@@ -71,15 +94,6 @@ public final class MxEngineSetup {
             LOG.warn("could not set {}={} ({}); MXNet keeps its threaded engine", ENGINE_TYPE_VARIABLE, NAIVE_ENGINE,
                     e.toString());
         }
-    }
-
-    /** The C library's setenv, through JNA (Java cannot change its own process environment). */
-    private interface CLibrary extends Library {
-        CLibrary INSTANCE = Native.load("c", CLibrary.class);
-
-        int setenv(String name, String value, int overwrite);
-
-        String getenv(String name);
     }
 
     /**
@@ -116,10 +130,18 @@ public final class MxEngineSetup {
     /** The engine type as the process environment now says (System.getenv caches the start-up copy). */
     private static String currentEngineType() {
         try {
-            return CLibrary.INSTANCE.getenv(ENGINE_TYPE_VARIABLE);
+            return LibC.INSTANCE.getenv(ENGINE_TYPE_VARIABLE);
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             return System.getenv(ENGINE_TYPE_VARIABLE);
         }
+    }
+
+    /**
+     * Flushes what native code (oneDNN's {@code DNNL_VERBOSE} lines, MXNet's logs) buffered for stdout, so that
+     * what Java prints next comes after it.
+     */
+    public static void flushNativeOutput() {
+        LibC.INSTANCE.fflush(null);
     }
 
     /** DJL's binding of the MXNet C API (for the few calls DJL does not expose). */
