@@ -54,6 +54,9 @@ public final class ModelArtifact {
     private final String weightsFile;
     private final Map<String, Object> provenance;
     private final Map<String, Object> metrics;
+    private final Precision precision;
+    private final Map<String, Object> lowPrecision;
+    private final int maxForwardBatch;
 
     private ModelArtifact(Builder b) {
         this.directory = b.directory;
@@ -68,6 +71,16 @@ public final class ModelArtifact {
                 : b.weightsFile == null ? DEFAULT_WEIGHTS : b.weightsFile;
         this.provenance = Collections.unmodifiableMap(new LinkedHashMap<>(b.provenance));
         this.metrics = Collections.unmodifiableMap(new LinkedHashMap<>(b.metrics));
+        this.precision = b.precision;
+        this.lowPrecision = Collections.unmodifiableMap(new LinkedHashMap<>(b.lowPrecision));
+        this.maxForwardBatch = b.maxForwardBatch;
+        if (maxForwardBatch < 0) {
+            throw new IllegalArgumentException("max_forward_batch must be >= 0 (0 = no limit), got " + maxForwardBatch);
+        }
+        if (precision != Precision.FP32 && graphPrefix == null) {
+            throw new IllegalArgumentException("precision " + precision.id() + " needs a graph (graph_prefix):"
+                    + " low-precision models are stored as converted MXNet graphs");
+        }
         preprocessing.validate();
         if (architecture == null) {
             return;
@@ -161,6 +174,15 @@ public final class ModelArtifact {
         if (o.has("metrics")) {
             b.metrics(GSON.fromJson(o.get("metrics"), Map.class));
         }
+        if (o.has("precision")) {
+            b.precision(Precision.parse(field(o, "precision").getAsString()));
+        }
+        if (o.has("low_precision")) {
+            b.lowPrecision(GSON.fromJson(o.get("low_precision"), Map.class));
+        }
+        if (o.has("max_forward_batch")) {
+            b.maxForwardBatch(field(o, "max_forward_batch").getAsInt());
+        }
         return b.build();
     }
 
@@ -190,6 +212,13 @@ public final class ModelArtifact {
             o.addProperty("graph_prefix", graphPrefix);
         } else {
             o.addProperty("weights", weightsFile);
+        }
+        o.addProperty("precision", precision.id());
+        if (!lowPrecision.isEmpty()) {
+            o.add("low_precision", GSON.toJsonTree(lowPrecision));
+        }
+        if (maxForwardBatch > 0) {
+            o.addProperty("max_forward_batch", maxForwardBatch);
         }
         o.add("provenance", GSON.toJsonTree(provenance));
         o.add("metrics", GSON.toJsonTree(metrics));
@@ -258,10 +287,32 @@ public final class ModelArtifact {
         return metrics;
     }
 
+    /** The arithmetic the graph runs in (fp32 unless the model was converted). */
+    public Precision precision() {
+        return precision;
+    }
+
+    /**
+     * How a low-precision model was made (method, granularity, calibration set, the fp32 model it came from);
+     * empty for fp32.
+     */
+    public Map<String, Object> lowPrecision() {
+        return lowPrecision;
+    }
+
+    /**
+     * The most images one forward runs (0: no limit); a larger batch runs as several forwards. Set where a
+     * larger forward is slower per image (its feature maps outgrow the caches) and needs more memory.
+     */
+    public int maxForwardBatch() {
+        return maxForwardBatch;
+    }
+
     public Builder toBuilder() {
         return builder().directory(directory).name(name).version(version).architecture(architecture)
-                .graphPrefix(graphPrefix).labels(labels).preprocessing(preprocessing).weightsFile(weightsFile).provenance(provenance)
-                .metrics(metrics);
+                .graphPrefix(graphPrefix).labels(labels).preprocessing(preprocessing).weightsFile(weightsFile)
+                .provenance(provenance).metrics(metrics).precision(precision).lowPrecision(lowPrecision)
+                .maxForwardBatch(maxForwardBatch);
     }
 
     public static Builder builder() {
@@ -280,8 +331,29 @@ public final class ModelArtifact {
         private String weightsFile;
         private final Map<String, Object> provenance = new LinkedHashMap<>();
         private final Map<String, Object> metrics = new LinkedHashMap<>();
+        private Precision precision = Precision.FP32;
+        private final Map<String, Object> lowPrecision = new LinkedHashMap<>();
+
+        private int maxForwardBatch;
 
         private Builder() {}
+
+        public Builder maxForwardBatch(int images) {
+            this.maxForwardBatch = images;
+            return this;
+        }
+
+        public Builder precision(Precision p) {
+            this.precision = p;
+            return this;
+        }
+
+        /** Replaces the low-precision record (see {@link ModelArtifact#lowPrecision()}). */
+        public Builder lowPrecision(Map<String, ?> record) {
+            this.lowPrecision.clear();
+            this.lowPrecision.putAll(record);
+            return this;
+        }
 
         public Builder directory(Path dir) {
             this.directory = dir;

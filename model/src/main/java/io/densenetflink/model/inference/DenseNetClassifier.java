@@ -11,7 +11,7 @@ import ai.djl.training.ParameterStore;
 import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
 import io.densenetflink.model.image.Preprocessing;
-import io.densenetflink.model.weights.TorchvisionWeights;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,12 +48,7 @@ public final class DenseNetClassifier implements AutoCloseable {
     /** Loads the artifact's weights onto {@code device}; fails with the reason when anything does not fit. */
     public static DenseNetClassifier load(ModelArtifact artifact, Device device, EngineMode mode)
             throws ModelLoadException {
-        Model model = NetworkLoader.load(artifact, device, mode, (block, manager) -> {
-            try (NDManager staging = manager.newSubManager()) {
-                NDList weights = TorchvisionWeights.read(staging, artifact.weightsPath());
-                TorchvisionWeights.load(block, weights, artifact.weightsPath().toString());
-            }
-        });
+        Model model = NetworkLoader.load(artifact, device, mode, NetworkLoader.WeightSource.of(artifact));
         return new DenseNetClassifier(artifact, model, device, mode);
     }
 
@@ -63,8 +58,8 @@ public final class DenseNetClassifier implements AutoCloseable {
      */
     public static DenseNetClassifier withRandomWeights(ModelArtifact spec, Device device, EngineMode mode) {
         try {
-            return new DenseNetClassifier(spec, NetworkLoader.load(spec, device, mode, (block, manager) -> { }),
-                    device, mode);
+            return new DenseNetClassifier(spec, NetworkLoader.load(spec, device, mode,
+                    NetworkLoader.WeightSource.random()), device, mode);
         } catch (ModelLoadException e) {
             throw new IllegalStateException("a random-weight network failed to load: " + e.getMessage(), e);
         }
@@ -126,7 +121,8 @@ public final class DenseNetClassifier implements AutoCloseable {
 
     /**
      * Raw logits ({@code N x classes}, row-major) for an NCHW float input of any shape the network accepts;
-     * {@code pixels} holds exactly {@code shape.size()} values.
+     * {@code pixels} holds at least {@code shape.size()} values. A batch larger than the model's {@link
+     * ModelArtifact#maxForwardBatch()} runs as consecutive forwards of at most that many images.
      */
     public float[] logits(float[] pixels, Shape shape) {
         if (shape.dimension() != 4 || shape.get(1) != artifact.inputChannels()) {
@@ -137,9 +133,30 @@ public final class DenseNetClassifier implements AutoCloseable {
             throw new IllegalArgumentException("input holds " + pixels.length + " values, shape " + shape
                     + " needs " + shape.size());
         }
+        int count = (int) shape.get(0);
+        int slice = artifact.maxForwardBatch() > 0 ? artifact.maxForwardBatch() : count;
+        if (count <= slice) {
+            return forward(pixels, 0, shape);
+        }
+        int perImage = (int) (shape.size() / count);
+        float[] out = null;
+        int classes = 0;
+        for (int from = 0; from < count; from += slice) {
+            int n = Math.min(slice, count - from);
+            float[] part = forward(pixels, from * perImage, new Shape(n, shape.get(1), shape.get(2), shape.get(3)));
+            if (out == null) {
+                classes = part.length / n;
+                out = new float[count * classes];
+            }
+            System.arraycopy(part, 0, out, from * classes, part.length);
+        }
+        return out;
+    }
+
+    /** One forward of the {@code shape.size()} values of {@code pixels} from {@code offset}. */
+    private float[] forward(float[] pixels, int offset, Shape shape) {
         try (NDManager batch = model.getNDManager().newSubManager()) {
-            NDArray input = batch.create(pixels.length == shape.size() ? pixels
-                    : Arrays.copyOf(pixels, (int) shape.size()), shape);
+            NDArray input = batch.create(FloatBuffer.wrap(pixels, offset, (int) shape.size()), shape);
             NDList output = block.forward(new ParameterStore(batch, false), new NDList(input), false);
             return output.singletonOrThrow().toFloatArray();
         }

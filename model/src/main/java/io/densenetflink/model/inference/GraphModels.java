@@ -9,8 +9,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.artifact.Precision;
+import io.densenetflink.model.graph.DenseNetGraphExporter;
+import io.densenetflink.model.graph.MxGraphFiles;
 import io.densenetflink.model.image.Preprocessing;
-import io.densenetflink.model.weights.TorchvisionWeights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,12 +37,28 @@ public final class GraphModels {
         if (artifact.isGraph()) {
             throw new IllegalArgumentException(artifact.directory() + " already is an MXNet graph");
         }
-        NetworkLoader.writeGraph(artifact, (block, manager) -> {
-            try (NDManager staging = manager.newSubManager()) {
-                TorchvisionWeights.load(block, TorchvisionWeights.read(staging, artifact.weightsPath()),
-                        artifact.weightsPath().toString());
-            }
-        }, outDir, prefix);
+        NetworkLoader.writeGraph(artifact, NetworkLoader.WeightSource.of(artifact), outDir, prefix);
+    }
+
+    /**
+     * Writes the artifact's fp32 network as an MXNet graph for MXNet's conversion passes (quantization, reduced
+     * precision): a DenseNet is exported in the given flavour, an imported graph is copied as it is.
+     */
+    public static void writeConvertibleGraph(ModelArtifact artifact, DenseNetGraphExporter.Flavor flavor,
+            Path outDir, String prefix) throws ModelLoadException, IOException {
+        if (artifact.precision() != Precision.FP32) {
+            throw new ModelLoadException(artifact.directory() + " already is a " + artifact.precision().id()
+                    + " model; convert its fp32 model instead");
+        }
+        if (artifact.isGraph()) {
+            Files.createDirectories(outDir);
+            Files.copy(MxGraphFiles.symbolFile(artifact.directory(), artifact.graphPrefix()),
+                    MxGraphFiles.symbolFile(outDir, prefix), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(MxGraphFiles.paramsFile(artifact.directory(), artifact.graphPrefix()),
+                    MxGraphFiles.paramsFile(outDir, prefix), StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
+        NetworkLoader.writeGraph(artifact, NetworkLoader.WeightSource.of(artifact), outDir, prefix, flavor);
     }
 
     /**
@@ -62,7 +80,7 @@ public final class GraphModels {
         ModelArtifact.Builder artifact = ModelArtifact.builder().directory(outDir).graphPrefix(IMPORTED_PREFIX)
                 .name(name).version(version).preprocessing(preprocessing)
                 .provenance(Map.of("source", "mxnet-graph", "imported_from", symbol.toAbsolutePath().toString()));
-        int classes = outputClasses(artifact.labels(List.of("probe")).build());
+        int classes = checkRuns(artifact.labels(List.of("probe")).build());
         if (labels != null && labels.size() != classes) {
             throw new IllegalArgumentException(labels.size() + " labels for a graph with " + classes + " outputs");
         }
@@ -71,11 +89,14 @@ public final class GraphModels {
         return result;
     }
 
-    /** Runs one zero image through the graph and returns the width of its 2-D output. */
-    private static int outputClasses(ModelArtifact artifact) throws ModelLoadException {
+    /**
+     * Loads the artifact's graph, runs one zero image through it and returns the width of its 2-D output;
+     * fails when MXNet cannot load or run it, or when it does not map an image to one row of class scores.
+     */
+    public static int checkRuns(ModelArtifact artifact) throws ModelLoadException {
         var p = artifact.preprocessing();
         try (Model model = NetworkLoader.loadGraph(artifact.directory(), artifact.graphPrefix(), artifact.name(),
-                Device.cpu()); NDManager batch = model.getNDManager().newSubManager()) {
+                Device.cpu(), artifact.precision()); NDManager batch = model.getNDManager().newSubManager()) {
             NDArray input = batch.zeros(new Shape(1, p.channels(), p.cropHeight(), p.cropWidth()));
             NDList out = model.getBlock().forward(new ParameterStore(batch, false), new NDList(input), false);
             Shape shape = out.head().getShape();

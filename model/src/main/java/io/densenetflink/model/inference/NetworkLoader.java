@@ -9,6 +9,8 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.artifact.Precision;
+import io.densenetflink.model.artifact.ScratchDirectory;
 import io.densenetflink.model.engine.MxEngineSetup;
 import io.densenetflink.model.graph.DenseNetGraphExporter;
 import io.densenetflink.model.graph.GraphParameters.Tensor;
@@ -35,6 +37,21 @@ final class NetworkLoader {
     @FunctionalInterface
     interface WeightSource {
         void fill(Block block, NDManager manager) throws ModelLoadException;
+
+        /** The artifact's weight file, every key checked (see {@link TorchvisionWeights#load}). */
+        static WeightSource of(ModelArtifact artifact) {
+            return (block, manager) -> {
+                try (NDManager staging = manager.newSubManager()) {
+                    TorchvisionWeights.load(block, TorchvisionWeights.read(staging, artifact.weightsPath()),
+                            artifact.weightsPath().toString());
+                }
+            };
+        }
+
+        /** Leaves the freshly built network's random initialisation in place. */
+        static WeightSource random() {
+            return (block, manager) -> { };
+        }
     }
 
     private NetworkLoader() {}
@@ -47,7 +64,8 @@ final class NetworkLoader {
                 throw new ModelLoadException(artifact.directory() + " holds an imported MXNet graph, which runs"
                         + " compiled only (eager mode needs a DenseNet architecture)");
             }
-            return loadGraph(artifact.directory(), artifact.graphPrefix(), artifact.name(), device);
+            return loadGraph(artifact.directory(), artifact.graphPrefix(), artifact.name(), device,
+                    artifact.precision());
         }
         return mode == EngineMode.EAGER ? eager(artifact, device, weights) : compiled(artifact, device, weights);
     }
@@ -72,38 +90,50 @@ final class NetworkLoader {
      */
     private static Model compiled(ModelArtifact artifact, Device device, WeightSource weights)
             throws ModelLoadException {
-        Path scratch;
-        try {
-            scratch = Files.createTempDirectory("densenet-graph-");
+        try (ScratchDirectory scratch = ScratchDirectory.create("densenet-graph-")) {
+            writeGraph(artifact, weights, scratch.path(), GRAPH_PREFIX);
+            return loadGraph(scratch.path(), GRAPH_PREFIX, artifact.name(), device, Precision.FP32);
         } catch (IOException e) {
             throw new ModelLoadException("cannot create a scratch directory for the compiled graph: " + e, e);
-        }
-        try {
-            writeGraph(artifact, weights, scratch, GRAPH_PREFIX);
-            return loadGraph(scratch, GRAPH_PREFIX, artifact.name(), device);
-        } finally {
-            deleteRecursively(scratch);
         }
     }
 
     /** Checks the weights by filling a Java-built block, then writes the block as an MXNet graph. */
     static void writeGraph(ModelArtifact artifact, WeightSource weights, Path dir, String prefix)
             throws ModelLoadException {
+        writeGraph(artifact, weights, dir, prefix, DenseNetGraphExporter.Flavor.FUSED_BATCHNORM_RELU);
+    }
+
+    /** As {@link #writeGraph(ModelArtifact, WeightSource, Path, String)}, in the given graph flavour. */
+    static void writeGraph(ModelArtifact artifact, WeightSource weights, Path dir, String prefix,
+            DenseNetGraphExporter.Flavor flavor) throws ModelLoadException {
+        MxEngineSetup.ensureConfigured();
         try (NDManager staging = Engine.getEngine(MxEngineSetup.ENGINE).newBaseManager(Device.cpu())) {
             Block block = DenseNetNetwork.create(artifact.architecture(), staging);
             weights.fill(block, staging);
-            DenseNetGraphExporter.Export export = DenseNetGraphExporter.export(artifact.architecture(), tensors(block));
+            DenseNetGraphExporter.Export export =
+                    DenseNetGraphExporter.export(artifact.architecture(), tensors(block), flavor);
             MxGraphFiles.write(export, dir, prefix, staging);
         } catch (IOException e) {
             throw new ModelLoadException("cannot write the compiled graph: " + e.getMessage(), e);
         }
     }
 
-    /** Loads {@code PREFIX-symbol.json} + {@code PREFIX-0000.params} from {@code dir} onto {@code device}. */
-    static Model loadGraph(Path dir, String prefix, String name, Device device) throws ModelLoadException {
+    /**
+     * Loads {@code PREFIX-symbol.json} + {@code PREFIX-0000.params} from {@code dir} onto {@code device}. On the
+     * CPU, fp32 and bf16 graphs go through oneDNN's fusion pass as they load; an int8 graph was fused when it was
+     * quantized (its calibrated requantize steps are folded into the fused operators) and loads as it is.
+     */
+    static Model loadGraph(Path dir, String prefix, String name, Device device, Precision precision)
+            throws ModelLoadException {
+        if (precision != Precision.FP32 && device.isGpu()) {
+            throw new ModelLoadException("a " + precision.id() + " model runs on the CPU only (its graph is"
+                    + " converted for oneDNN); load the fp32 model on " + device);
+        }
         Model model = Model.newInstance(name, device, MxEngineSetup.ENGINE);
         try {
-            Map<String, String> options = device.isGpu() ? Map.of() : Map.of("MxOptimizeFor", CPU_BACKEND);
+            boolean fuse = !device.isGpu() && precision != Precision.INT8;
+            Map<String, String> options = fuse ? Map.of("MxOptimizeFor", CPU_BACKEND) : Map.of();
             model.load(dir, prefix, options);
             return model;
         } catch (IOException | MalformedModelException | RuntimeException e) {
@@ -123,11 +153,4 @@ final class NetworkLoader {
         return out;
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover scratch directory in the temp folder is harmless
-        }
-    }
 }
