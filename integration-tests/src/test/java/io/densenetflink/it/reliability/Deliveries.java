@@ -34,7 +34,7 @@ final class Deliveries {
 
     private final List<JsonObject> results = new ArrayList<>();
     private final Map<String, String> deadLetterReasons = new LinkedHashMap<>();
-    private final Map<String, Integer> deadLetterBytes = new HashMap<>();
+    private final Map<String, ConsumerRecord<byte[], byte[]>> deadLetters = new HashMap<>();
     private final Map<String, Integer> countByFrame = new HashMap<>();
 
     /**
@@ -62,7 +62,7 @@ final class Deliveries {
         if (r.topic().equals(s.dlqTopic)) {
             frameId = HeaderText.last(r.headers(), FrameHeaders.FRAME_ID);
             deadLetterReasons.put(frameId, HeaderText.last(r.headers(), FrameHeaders.ERROR_REASON));
-            deadLetterBytes.put(frameId, r.value() == null ? 0 : r.value().length);
+            deadLetters.put(frameId, r);
         } else {
             JsonObject json = JsonParser.parseString(new String(r.value(), StandardCharsets.UTF_8)).getAsJsonObject();
             frameId = json.get("frame_id").getAsString();
@@ -83,7 +83,14 @@ final class Deliveries {
 
     /** Size of each dead letter's value (the original frame's bytes), by frame id. */
     Map<String, Integer> deadLetterBytes() {
-        return deadLetterBytes;
+        Map<String, Integer> bytes = new HashMap<>();
+        deadLetters.forEach((id, r) -> bytes.put(id, r.value() == null ? 0 : r.value().length));
+        return bytes;
+    }
+
+    /** Each dead letter as read, by frame id (the last one read when a frame appeared twice). */
+    Map<String, ConsumerRecord<byte[], byte[]>> deadLetters() {
+        return deadLetters;
     }
 
     /** How often each frame id appeared, results and dead letters together. */

@@ -15,9 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -64,6 +67,35 @@ final class Pipeline {
         DenseNetJob.classifyAndSink(frames, s, TransactionTimeouts.choose(null, s.checkpointInterval,
                 Duration.ofMillis(EmbeddedKafkaBroker.TRANSACTION_MAX_TIMEOUT_MS)));
         return env.executeAsync(s.jobName);
+    }
+
+    /**
+     * Fails unless the job is still running; a job that ended is reported with the chain of causes of its failure
+     * (what a test of "never fails the job" needs to see first).
+     */
+    static void assertStillRunning(JobClient job) throws Exception {
+        JobStatus status = job.getJobStatus().get();
+        if (status == JobStatus.RUNNING) {
+            return;
+        }
+        StringBuilder causes = new StringBuilder();
+        Throwable failure = null;
+        try {
+            job.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            failure = e.getCause();
+            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                causes.append("\n  caused by ").append(t);
+            }
+        }
+        throw new AssertionError("the job is " + status + causes, failure);
+    }
+
+    /** Cancels the job unless it already ended (so a test's own failure is not hidden by the cancel's). */
+    static void cancel(JobClient job) throws Exception {
+        if (!job.getJobStatus().get().isGloballyTerminalState()) {
+            job.cancel().get();
+        }
     }
 
     /** Sends frames now, each source's frames in order, every source in its own producer; waits for the acks. */

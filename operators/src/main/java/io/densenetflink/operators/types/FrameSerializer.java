@@ -1,49 +1,71 @@
 package io.densenetflink.operators.types;
 
 import io.densenetflink.operators.Frame;
+import io.densenetflink.operators.FrameHeader;
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** Serializer of {@link Frame}: source, id, event time, headers, payload. */
+/**
+ * Serializer of {@link Frame}: source, id, event time, headers, payload. Frames in flight are operator state, so
+ * this is the format of checkpoints: {@link #INSTANCE} writes format 2 (headers as raw bytes, any size), and
+ * format 1 is still read from older checkpoints (see {@link ImmutableValueSerializer}).
+ */
 public final class FrameSerializer extends ImmutableValueSerializer<Frame> {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    public static final FrameSerializer INSTANCE = new FrameSerializer();
+    public static final FrameSerializer INSTANCE = new FrameSerializer(FORMAT_2);
 
     /** Type information backed by this serializer. */
     public static final ValueTypeInfo<Frame> TYPE_INFO = new ValueTypeInfo<>(Frame.class, INSTANCE);
 
+    private FrameSerializer(int format) {
+        super(format);
+    }
+
+    static FrameSerializer ofFormat(int format) {
+        return format == FORMAT_2 ? INSTANCE : new FrameSerializer(format);
+    }
+
     @Override
     public void serialize(Frame f, DataOutputView out) throws IOException {
-        out.writeUTF(f.sourceId());
-        out.writeUTF(f.frameId());
+        writeString(f.sourceId(), out);
+        writeString(f.frameId(), out);
         out.writeLong(f.eventTime());
-        writeMap(f.headers(), out);
+        if (format == FORMAT_1) {
+            writeStringMap(f.headers(), out);
+        } else {
+            writeHeaders(f.headerList(), out);
+        }
         writeBytes(f.payload(), out);
     }
 
     @Override
     public Frame deserialize(DataInputView in) throws IOException {
-        String source = in.readUTF();
-        String id = in.readUTF();
+        String source = readString(in);
+        String id = readString(in);
         long eventTime = in.readLong();
-        var headers = readMap(in);
+        if (format == FORMAT_1) {
+            Map<String, String> headers = readStringMap(in);
+            return new Frame(source, id, readBytes(in), eventTime, headers);
+        }
+        List<FrameHeader> headers = readHeaders(in);
         return new Frame(source, id, readBytes(in), eventTime, headers);
     }
 
     @Override
     public TypeSerializerSnapshot<Frame> snapshotConfiguration() {
-        return new Snapshot();
+        return new Snapshot().inFormat(format);
     }
 
-    /** Snapshot for savepoint compatibility. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Frame> {
+    /** Snapshot for checkpoint and savepoint compatibility; its version names the data format. */
+    public static final class Snapshot extends ValueSerializerSnapshot<Frame> {
         public Snapshot() {
-            super(() -> INSTANCE);
+            super(FrameSerializer::ofFormat);
         }
     }
 }

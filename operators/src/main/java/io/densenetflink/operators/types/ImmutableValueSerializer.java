@@ -1,24 +1,56 @@
 package io.densenetflink.operators.types;
 
+import io.densenetflink.operators.FrameHeader;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 /**
- * Shared base of the value serializers: the values are immutable, so copying returns the same instance and
- * only {@link #serialize} / {@link #deserialize(DataInputView)} differ per type. Also holds the field
- * codecs the types share.
+ * Shared base of the value serializers: the values are immutable, so copying returns the same instance and only
+ * {@link #serialize} / {@link #deserialize(DataInputView)} differ per type. Also holds the field codecs the types
+ * share, in both data formats:
+ *
+ * <ul>
+ *   <li>{@link #FORMAT_1}, written until issue 14 and still read from old checkpoints and savepoints: strings in
+ *       {@code java.io}'s modified UTF-8, at most 65,535 bytes each (a longer header failed the checkpoint), frame
+ *       headers as a map of text (repeated names and bytes that are not UTF-8 were lost);
+ *   <li>{@link #FORMAT_2}, written now: strings of any length in Flink's {@link StringValue} encoding (one byte per
+ *       ASCII character after a variable-length size), frame headers as a list of raw byte values in their order.
+ * </ul>
+ *
+ * {@link ValueSerializerSnapshot} records which format a checkpoint holds.
  */
-abstract class ImmutableValueSerializer<T> extends TypeSerializerSingleton<T> {
+abstract class ImmutableValueSerializer<T> extends TypeSerializer<T> {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+
+    static final int FORMAT_1 = 1;
+    static final int FORMAT_2 = 2;
+
+    /** The data format this instance reads and writes. */
+    final int format;
+
+    ImmutableValueSerializer(int format) {
+        if (format != FORMAT_1 && format != FORMAT_2) {
+            throw new IllegalArgumentException("unknown data format " + format);
+        }
+        this.format = format;
+    }
 
     @Override
     public boolean isImmutableType() {
         return true;
+    }
+
+    @Override
+    public TypeSerializer<T> duplicate() {
+        return this; // stateless
     }
 
     @Override
@@ -51,21 +83,72 @@ abstract class ImmutableValueSerializer<T> extends TypeSerializerSingleton<T> {
         serialize(deserialize(source), target);
     }
 
-    static void writeMap(Map<String, String> map, DataOutputView out) throws IOException {
-        out.writeInt(map.size());
-        for (Map.Entry<String, String> e : map.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeUTF(e.getValue());
+    @Override
+    public boolean equals(Object o) {
+        return o != null && o.getClass() == getClass() && ((ImmutableValueSerializer<?>) o).format == format;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * getClass().hashCode() + format;
+    }
+
+    void writeString(String s, DataOutputView out) throws IOException {
+        if (format == FORMAT_1) {
+            out.writeUTF(s);
+        } else {
+            StringValue.writeString(s, out);
         }
     }
 
-    static Map<String, String> readMap(DataInputView in) throws IOException {
+    String readString(DataInputView in) throws IOException {
+        return format == FORMAT_1 ? in.readUTF() : StringValue.readString(in);
+    }
+
+    void writeStringMap(Map<String, String> map, DataOutputView out) throws IOException {
+        out.writeInt(map.size());
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            writeString(e.getKey(), out);
+            writeString(e.getValue(), out);
+        }
+    }
+
+    Map<String, String> readStringMap(DataInputView in) throws IOException {
         int n = in.readInt();
         Map<String, String> map = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
-            map.put(in.readUTF(), in.readUTF());
+            map.put(readString(in), readString(in));
         }
         return map;
+    }
+
+    /** Format 2 only: every header in order, a null value kept apart from an empty one. */
+    void writeHeaders(List<FrameHeader> headers, DataOutputView out) throws IOException {
+        out.writeInt(headers.size());
+        for (FrameHeader h : headers) {
+            writeString(h.name(), out);
+            byte[] value = h.value();
+            out.writeInt(value == null ? -1 : value.length);
+            if (value != null) {
+                out.write(value);
+            }
+        }
+    }
+
+    List<FrameHeader> readHeaders(DataInputView in) throws IOException {
+        int n = in.readInt();
+        List<FrameHeader> headers = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String name = readString(in);
+            int length = in.readInt();
+            byte[] value = null;
+            if (length >= 0) {
+                value = new byte[length];
+                in.readFully(value);
+            }
+            headers.add(new FrameHeader(name, value));
+        }
+        return headers;
     }
 
     static void writeBytes(byte[] bytes, DataOutputView out) throws IOException {

@@ -2,16 +2,20 @@ package io.densenetflink.operators.types;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.operators.Classification;
 import io.densenetflink.operators.FailedFrame;
 import io.densenetflink.operators.Frame;
+import io.densenetflink.operators.FrameHeader;
 import io.densenetflink.operators.LabelScore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
@@ -40,6 +44,60 @@ class SerializersTest {
         assertEquals(FRAME, roundTrip(FrameSerializer.INSTANCE, FRAME));
         Frame empty = new Frame("", "x", new byte[0], 0L);
         assertEquals(empty, roundTrip(FrameSerializer.INSTANCE, empty));
+    }
+
+    @Test
+    void largeBinaryRepeatedAndNullHeadersRoundTrip() throws IOException {
+        Frame frame = new Frame("cam-1", "big", new byte[] {9}, 1L, List.of(
+                new FrameHeader("tag", "a".getBytes(StandardCharsets.UTF_8)),
+                new FrameHeader("big", "x".repeat(100_000).getBytes(StandardCharsets.UTF_8)), // over writeUTF's 64 KB
+                new FrameHeader("binary", new byte[] {(byte) 0xC3, 0x28, (byte) 0xFF, 0}),
+                new FrameHeader("tag", "b".getBytes(StandardCharsets.UTF_8)),
+                new FrameHeader("nothing", null),
+                new FrameHeader("tag", new byte[0])));
+        assertEquals(frame.headerList(), roundTrip(FrameSerializer.INSTANCE, frame).headerList());
+        FailedFrame failed = new FailedFrame(frame, "CORRUPT", "d".repeat(70_000), 2L);
+        assertEquals(failed, roundTrip(FailedFrameSerializer.INSTANCE, failed));
+        Classification c = new Classification("cam-1", "big", List.of(new LabelScore(1, "x", 1f)), "m", "1", 1L, 2L,
+                0L, 0L, frame.headers());
+        assertEquals(c, roundTrip(ClassificationSerializer.INSTANCE, c));
+    }
+
+    /**
+     * A checkpoint taken before issue 14: the snapshot Flink's SimpleTypeSerializerSnapshot wrote (class name,
+     * version 3, no content) and a frame in data format 1 (modified UTF-8 strings, a text map of headers).
+     */
+    @Test
+    void checkpointsInTheFirstFormatAreReadAndMigrated() throws IOException {
+        DataOutputSerializer snapshot = new DataOutputSerializer(64);
+        snapshot.writeUTF(FrameSerializer.Snapshot.class.getName());
+        snapshot.writeInt(3);
+        DataOutputSerializer data = new DataOutputSerializer(64);
+        data.writeUTF("cam-1");
+        data.writeUTF("t-0-42");
+        data.writeLong(1234L);
+        data.writeInt(1);
+        data.writeUTF("label");
+        data.writeUTF("7");
+        data.writeInt(3);
+        data.write(new byte[] {1, 2, 3});
+
+        TypeSerializerSnapshot<Frame> old = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(snapshot.getCopyOfBuffer()), getClass().getClassLoader());
+        assertTrue(FrameSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(old)
+                .isCompatibleAfterMigration(), "format 1 state is migrated to format 2");
+        Frame read = old.restoreSerializer().deserialize(new DataInputDeserializer(data.getCopyOfBuffer()));
+        assertEquals(new Frame("cam-1", "t-0-42", new byte[] {1, 2, 3}, 1234L, Map.of("label", "7")), read);
+    }
+
+    @Test
+    void currentSnapshotsReadBackAsTheCurrentFormat() throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, FrameSerializer.INSTANCE.snapshotConfiguration());
+        TypeSerializerSnapshot<Frame> read = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+        assertTrue(FrameSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(read).isCompatibleAsIs());
+        assertEquals(FrameSerializer.INSTANCE, read.restoreSerializer());
     }
 
     @Test

@@ -4,17 +4,17 @@ import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.job.kafka.internal.HeaderText;
 import io.densenetflink.operators.FailedFrame;
 import io.densenetflink.operators.Frame;
+import io.densenetflink.operators.FrameHeader;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Writes a {@link FailedFrame} to the dead-letter topic as the original record: key = source id (no key when it
- * is empty), value = the original bytes, the original headers (sorted by name; the job's reserved {@code
- * densenet.*} headers left out), then:
+ * is empty), value = the original bytes, the original headers byte for byte (in their order, repeated names
+ * repeated, binary and null values as they were; the job's reserved {@code densenet.*} headers left out), then:
  *
  * <ul>
  *   <li>{@value FrameHeaders#ERROR_REASON}: the reason code ({@code EMPTY}, {@code UNSUPPORTED_FORMAT},
@@ -49,9 +49,9 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
         Frame frame = failed.frame();
         Map<String, String> in = frame.headers();
         RecordHeaders headers = new RecordHeaders();
-        for (Map.Entry<String, String> h : new TreeMap<>(in).entrySet()) {
-            if (!FrameHeaders.isReserved(h.getKey())) {
-                HeaderText.add(headers, h.getKey(), h.getValue());
+        for (FrameHeader h : frame.headerList()) {
+            if (!FrameHeaders.isReserved(h.name())) {
+                headers.add(h.name(), h.value());
             }
         }
         HeaderText.add(headers, FrameHeaders.ERROR_REASON, failed.reason());

@@ -3,8 +3,9 @@ package io.densenetflink.job.kafka.source;
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.job.kafka.internal.HeaderText;
 import io.densenetflink.operators.Frame;
-import java.util.HashMap;
-import java.util.Map;
+import io.densenetflink.operators.FrameHeader;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -21,9 +22,9 @@ import org.apache.kafka.common.header.Header;
  *   <li>frame id: header {@value FrameHeaders#FRAME_ID} when present and not blank, else {@code
  *       topic-partition-offset};
  *   <li>event time: the record's timestamp (the time of reading when the record has none);
- *   <li>headers: every record header as UTF-8 text (the last value of a repeated name), plus the record's
- *       coordinates under {@link FrameHeaders#TOPIC}, {@link FrameHeaders#PARTITION} and {@link
- *       FrameHeaders#OFFSET}, which replace any input header of those names.
+ *   <li>headers: every record header as it is (order, repeated names, raw bytes, null values) except those in
+ *       the job's reserved namespace ({@value FrameHeaders#RESERVED_PREFIX}...), then the record's coordinates
+ *       under {@link FrameHeaders#TOPIC}, {@link FrameHeaders#PARTITION} and {@link FrameHeaders#OFFSET}.
  * </ul>
  */
 public final class FrameDeserializer implements KafkaRecordDeserializationSchema<Frame> {
@@ -37,16 +38,18 @@ public final class FrameDeserializer implements KafkaRecordDeserializationSchema
 
     /** The frame for one record (what {@link #deserialize} emits). */
     public static Frame toFrame(ConsumerRecord<byte[], byte[]> record) {
-        Map<String, String> headers = new HashMap<>();
+        List<FrameHeader> headers = new ArrayList<>();
         for (Header h : record.headers()) {
-            headers.put(h.key(), HeaderText.text(h));
+            if (!FrameHeaders.isReserved(h.key())) {
+                headers.add(new FrameHeader(h.key(), h.value()));
+            }
         }
-        headers.put(FrameHeaders.TOPIC, record.topic());
-        headers.put(FrameHeaders.PARTITION, Integer.toString(record.partition()));
-        headers.put(FrameHeaders.OFFSET, Long.toString(record.offset()));
+        headers.add(FrameHeader.ofText(FrameHeaders.TOPIC, record.topic()));
+        headers.add(FrameHeader.ofText(FrameHeaders.PARTITION, Integer.toString(record.partition())));
+        headers.add(FrameHeader.ofText(FrameHeaders.OFFSET, Long.toString(record.offset())));
 
         String sourceId = record.key() == null ? "" : HeaderText.utf8(record.key());
-        String frameId = headers.get(FrameHeaders.FRAME_ID);
+        String frameId = HeaderText.last(record.headers(), FrameHeaders.FRAME_ID);
         if (frameId == null || frameId.isBlank()) {
             frameId = record.topic() + "-" + record.partition() + "-" + record.offset();
         }

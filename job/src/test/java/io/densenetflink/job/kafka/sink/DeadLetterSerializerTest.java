@@ -7,14 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.operators.FailedFrame;
+import io.densenetflink.job.kafka.source.FrameDeserializer;
 import io.densenetflink.operators.Frame;
+import io.densenetflink.operators.types.FrameSerializer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
 class DeadLetterSerializerTest {
@@ -52,6 +60,32 @@ class DeadLetterSerializerTest {
         assertEquals("1000", h.get("source-timestamp"));
         List<String> names = new ArrayList<>(h.keySet());
         assertTrue(names.stream().noneMatch(FrameHeaders::isReserved), names.toString());
+    }
+
+    @Test
+    void originalHeadersSurviveACheckpointByteForByte() throws Exception {
+        RecordHeaders in = new RecordHeaders();
+        in.add(FrameHeaders.FRAME_ID, "f-1".getBytes(StandardCharsets.UTF_8));
+        in.add("tag", "a".getBytes(StandardCharsets.UTF_8));
+        in.add("binary", new byte[] {(byte) 0xC3, 0x28, (byte) 0xFF, 0});
+        in.add("tag", "b".getBytes(StandardCharsets.UTF_8));
+        in.add("nothing", null);
+        in.add("big", "x".repeat(70_000).getBytes(StandardCharsets.UTF_8)); // over 64 KB
+        Frame frame = FrameDeserializer.toFrame(new ConsumerRecord<>("frames", 0, 5L, 9L, TimestampType.CREATE_TIME,
+                -1, -1, null, new byte[] {1, 2}, in, Optional.empty()));
+        // In flight during a checkpoint: written to and read back from operator state.
+        DataOutputSerializer state = new DataOutputSerializer(128);
+        FrameSerializer.INSTANCE.serialize(frame, state);
+        Frame restored = FrameSerializer.INSTANCE.deserialize(new DataInputDeserializer(state.getCopyOfBuffer()));
+
+        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq").serialize(
+                new FailedFrame(restored, "CORRUPT", "bad", 2L), null, null);
+        List<Header> written = new ArrayList<>();
+        r.headers().forEach(written::add);
+        List<Header> original = new ArrayList<>();
+        in.forEach(original::add);
+        assertEquals(original, written.subList(0, original.size()), "the original headers, then the job's");
+        assertEquals(FrameHeaders.ERROR_REASON, written.get(original.size()).key());
     }
 
     @Test

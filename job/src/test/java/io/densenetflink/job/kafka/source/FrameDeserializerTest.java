@@ -2,9 +2,11 @@ package io.densenetflink.job.kafka.source;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.operators.Frame;
+import io.densenetflink.operators.FrameHeader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +59,30 @@ class FrameDeserializerTest {
         assertEquals(Map.of(FrameHeaders.FRAME_ID, "img-7.png", FrameHeaders.CONTENT_TYPE, "image/png",
                 FrameHeaders.LABEL, "Sneaker", "note", "ünïcode", "empty", "", FrameHeaders.TOPIC, "frames",
                 FrameHeaders.PARTITION, "2", FrameHeaders.OFFSET, "41"), f.headers());
+    }
+
+    @Test
+    void keepsEveryHeaderAsDelivered() {
+        RecordHeaders h = new RecordHeaders();
+        byte[] notUtf8 = {(byte) 0xC3, 0x28, (byte) 0xFF, 0};
+        byte[] big = new byte[100_000];
+        h.add("tag", "a".getBytes(StandardCharsets.UTF_8));
+        h.add("binary", notUtf8);
+        h.add("tag", "b".getBytes(StandardCharsets.UTF_8));
+        h.add("nothing", null);
+        h.add(FrameHeaders.OFFSET, "7".getBytes(StandardCharsets.UTF_8)); // reserved: left out
+        h.add("big", big);
+        Frame f = deserialize(record(null, new byte[] {1}, 5L, h));
+
+        List<FrameHeader> headers = f.headerList();
+        assertEquals(List.of("tag", "binary", "tag", "nothing", "big", FrameHeaders.TOPIC, FrameHeaders.PARTITION,
+                FrameHeaders.OFFSET), headers.stream().map(FrameHeader::name).toList());
+        assertArrayEquals(notUtf8, headers.get(1).value());
+        assertArrayEquals("b".getBytes(StandardCharsets.UTF_8), headers.get(2).value());
+        assertNull(headers.get(3).value(), "a null value stays null");
+        assertArrayEquals(big, headers.get(4).value());
+        assertEquals("41", f.headers().get(FrameHeaders.OFFSET), "the record's own offset, not the forged one");
+        assertEquals("b", f.headers().get("tag"), "the text view has the last value of a repeated name");
     }
 
     @Test
