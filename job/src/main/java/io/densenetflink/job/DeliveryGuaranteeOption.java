@@ -25,20 +25,9 @@ public enum DeliveryGuaranteeOption {
         return checkpoints;
     }
 
-    /** Parses {@code exactly-once} or {@code at-least-once}. */
-    public static DeliveryGuaranteeOption parse(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-        switch (t) {
-            case "exactly-once":
-                return EXACTLY_ONCE;
-            case "at-least-once":
-                return AT_LEAST_ONCE;
-            default:
-                throw new IllegalArgumentException("delivery: expected exactly-once or at-least-once, got '" + text + "'");
-        }
-    }
-
-    public String id() {
+    /** {@code exactly-once} or {@code at-least-once}: how the setting is written (and read back). */
+    @Override
+    public String toString() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

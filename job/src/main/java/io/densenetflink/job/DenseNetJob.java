@@ -7,12 +7,14 @@ import io.densenetflink.job.kafka.source.FrameDeserializer;
 import io.densenetflink.operators.ClassifiedFrames;
 import io.densenetflink.operators.DenseNetInference;
 import io.densenetflink.operators.Frame;
-import io.densenetflink.operators.InferenceOptions;
-import io.densenetflink.operators.DenseNetClassifierFactory;
+import io.densenetflink.job.settings.JobArguments;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.KafkaClient;
+import io.densenetflink.job.settings.StartingOffsets;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -44,13 +46,17 @@ public final class DenseNetJob {
 
     private DenseNetJob() {}
 
-    /** Cluster entry point: the same options as {@code bin/densenet run}. */
+    /** Cluster entry point: the same options as {@code bin/densenet run} ({@link JobArguments}; {@code --help}). */
     public static void main(String[] args) throws Exception {
-        JobSettings settings = io.densenetflink.job.cli.RunCommand.parseSettings(args);
+        if (List.of(args).contains("--help")) {
+            System.out.print(JobArguments.usage());
+            return;
+        }
+        JobSettings settings = JobArguments.parse(List.of(args)).validate();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configureCheckpointing(env, settings);
         build(env, settings, resolveTransactionTimeout(settings));
-        env.execute(settings.jobName);
+        env.execute(settings.get(JobOptions.JOB_NAME));
     }
 
     /**
@@ -62,12 +68,13 @@ public final class DenseNetJob {
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
-        if (settings.stateDir != null) {
-            Path checkpoints = RetainedCheckpoints.checkpointRoot(settings.stateDir).toAbsolutePath();
+        Path stateDir = stateDir(settings);
+        if (stateDir != null) {
+            Path checkpoints = RetainedCheckpoints.checkpointRoot(stateDir).toAbsolutePath();
             config.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
             config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
             config.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 2);
-            Optional<Path> latest = RetainedCheckpoints.latest(settings.stateDir);
+            Optional<Path> latest = RetainedCheckpoints.latest(stateDir);
             if (latest.isPresent()) {
                 LOG.info("resuming from retained checkpoint {}", latest.get());
                 config.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get().toUri().toString());
@@ -75,25 +82,32 @@ public final class DenseNetJob {
                 LOG.info("no completed checkpoint in {}: starting fresh", checkpoints);
             }
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(settings.parallelism, config);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config);
         configureCheckpointing(env, settings);
         return env;
     }
 
+    /** The {@code state-dir} setting as a path, or null. */
+    public static Path stateDir(JobSettings settings) {
+        String dir = settings.get(JobOptions.STATE_DIR);
+        return dir == null ? null : Path.of(dir);
+    }
+
     /** Checkpoints every interval in the delivery's mode, retained when the job is cancelled or killed. */
     public static void configureCheckpointing(StreamExecutionEnvironment env, JobSettings settings) {
-        env.enableCheckpointing(settings.checkpointInterval.toMillis(), settings.delivery.checkpointingMode());
+        env.enableCheckpointing(settings.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(),
+                settings.get(JobOptions.DELIVERY).checkpointingMode());
         env.getCheckpointConfig().setExternalizedCheckpointRetention(
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
 
     /** The transaction timeout checked against the broker (see {@link TransactionTimeouts}). */
     public static Duration resolveTransactionTimeout(JobSettings settings) {
-        Duration brokerMax = TransactionTimeouts.brokerMaximum(settings.bootstrapServers, settings.kafkaProperties);
-        Duration chosen = TransactionTimeouts.choose(settings.transactionTimeout, settings.checkpointInterval,
-                brokerMax);
-        LOG.info("transaction timeout {} (broker maximum {}, checkpoint interval {})", chosen, brokerMax,
-                settings.checkpointInterval);
+        Duration interval = settings.get(JobOptions.CHECKPOINT_INTERVAL);
+        Duration brokerMax = TransactionTimeouts.brokerMaximum(settings.get(JobOptions.BOOTSTRAP_SERVERS),
+                settings.kafkaProperties(KafkaClient.ADMIN));
+        Duration chosen = TransactionTimeouts.choose(settings.get(JobOptions.TRANSACTION_TIMEOUT), interval, brokerMax);
+        LOG.info("transaction timeout {} (broker maximum {}, checkpoint interval {})", chosen, brokerMax, interval);
         return chosen;
     }
 
@@ -109,15 +123,17 @@ public final class DenseNetJob {
      */
     public static DataStream<Frame> frames(StreamExecutionEnvironment env, JobSettings settings) {
         settings.validate();
-        env.setParallelism(settings.parallelism);
-        Properties consumer = kafkaProperties(settings);
+        if (settings.isSet(JobOptions.PARALLELISM)) {
+            env.setParallelism(settings.get(JobOptions.PARALLELISM));
+        }
+        Properties consumer = settings.kafkaProperties(KafkaClient.CONSUMER);
         // Read only committed records: an upstream transactional producer's aborted data must not be classified.
         consumer.putIfAbsent("isolation.level", "read_committed");
         KafkaSource<Frame> source = KafkaSource.<Frame>builder()
-                .setBootstrapServers(settings.bootstrapServers)
-                .setTopics(settings.inputTopic)
-                .setGroupId(settings.effectiveGroupId())
-                .setStartingOffsets(startingOffsets(settings.startingOffsets))
+                .setBootstrapServers(settings.get(JobOptions.BOOTSTRAP_SERVERS))
+                .setTopics(settings.get(JobOptions.INPUT_TOPIC))
+                .setGroupId(settings.groupId())
+                .setStartingOffsets(startingOffsets(settings.get(JobOptions.STARTING_OFFSETS)))
                 .setDeserializer(new FrameDeserializer())
                 .setProperties(consumer)
                 .build();
@@ -128,55 +144,37 @@ public final class DenseNetJob {
     public static ClassifiedFrames classifyAndSink(DataStream<Frame> frames, JobSettings settings,
             Duration transactionTimeout) {
         settings.validate();
-        InferenceOptions options = InferenceOptions.builder(
-                        new DenseNetClassifierFactory(Path.of(settings.modelDir).toAbsolutePath().toString(),
-                                settings.engineMode))
-                .maxBatchSize(settings.batchSize)
-                .maxDelay(Duration.ofMillis(settings.maxDelayMs))
-                .device(settings.device)
-                .decodeThreads(settings.decodeThreads)
-                .build();
-        ClassifiedFrames classified = DenseNetInference.classify(frames, options);
+        ClassifiedFrames classified = DenseNetInference.classify(frames, settings.inferenceOptions());
 
-        classified.results().sinkTo(sink(settings, transactionTimeout, "results",
-                        new ClassificationSerializer(settings.outputTopic)))
+        classified.results().sinkTo(sink(settings, transactionTimeout, "results", KafkaClient.RESULTS_PRODUCER,
+                        new ClassificationSerializer(settings.get(JobOptions.OUTPUT_TOPIC))))
                 .name("kafka-results").uid("kafka-results");
         classified.failures().sinkTo(sink(settings, transactionTimeout, "dead-letters",
-                        new DeadLetterSerializer(settings.dlqTopic)))
+                        KafkaClient.DEAD_LETTER_PRODUCER, new DeadLetterSerializer(settings.get(JobOptions.DLQ_TOPIC))))
                 .name("kafka-dead-letters").uid("kafka-dead-letters");
         return classified;
     }
 
-    /** The Kafka client properties passed through from the settings ({@code --kafka-property}, config file). */
-    private static Properties kafkaProperties(JobSettings settings) {
-        Properties kafka = new Properties();
-        kafka.putAll(settings.kafkaProperties);
-        return kafka;
-    }
-
     private static <T> KafkaSink<T> sink(JobSettings settings, Duration transactionTimeout, String role,
-            org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
-        Properties producer = kafkaProperties(settings);
+            KafkaClient client, org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
+        Properties producer = settings.kafkaProperties(client);
         producer.setProperty("transaction.timeout.ms", String.valueOf(transactionTimeout.toMillis()));
         producer.putIfAbsent("max.request.size", String.valueOf(KafkaClients.MAX_RECORD_BYTES));
         return KafkaSink.<T>builder()
-                .setBootstrapServers(settings.bootstrapServers)
+                .setBootstrapServers(settings.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(producer)
                 .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(settings.delivery.sinkGuarantee())
+                .setDeliveryGuarantee(settings.get(JobOptions.DELIVERY).sinkGuarantee())
                 // Stable across restarts, so a restarted job finds and aborts its predecessor's open transactions.
-                .setTransactionalIdPrefix(settings.jobName + "-" + role)
+                .setTransactionalIdPrefix(settings.get(JobOptions.JOB_NAME) + "-" + role)
                 .build();
     }
 
-    private static OffsetsInitializer startingOffsets(String option) {
-        switch (option.toLowerCase(Locale.ROOT)) {
-            case "earliest":
-                return OffsetsInitializer.earliest();
-            case "latest":
-                return OffsetsInitializer.latest();
-            default:
-                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        }
+    private static OffsetsInitializer startingOffsets(StartingOffsets option) {
+        return switch (option) {
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
     }
 }

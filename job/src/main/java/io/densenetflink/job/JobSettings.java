@@ -1,51 +1,33 @@
 package io.densenetflink.job;
 
-import io.densenetflink.model.inference.EngineMode;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSetting;
+import io.densenetflink.job.settings.KafkaClient;
+import io.densenetflink.job.settings.KafkaScope;
+import io.densenetflink.operators.DenseNetClassifierFactory;
+import io.densenetflink.operators.InferenceOptions;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
 
 /**
- * Everything the Kafka job needs, from a properties file ({@code --config FILE}) and command-line options,
- * with safe defaults: exactly-once delivery, checkpoints every 10 s.
- *
- * <p>Property names are the long option names without dashes prefix ({@code bootstrap-servers},
- * {@code input-topic}, ...); keys starting with {@code kafka.} are Kafka client properties passed to the
- * source and the sinks unchanged (TLS, SASL, ...).
+ * The values of the job's settings ({@link JobOptions}) and the Kafka client properties passed through ({@link
+ * KafkaScope}), from a properties file and the command line ({@link io.densenetflink.job.settings.JobArguments}) or
+ * set in code. Values are checked as they are set; {@link #validate()} checks the whole.
  */
 public final class JobSettings {
 
-    /** Prefix of Kafka client properties in the properties file. */
-    public static final String KAFKA_PREFIX = "kafka.";
+    private final Configuration values = new Configuration();
+    /** Kafka client properties by their full key ({@code kafka.consumer.max.poll.records}), in the order given. */
+    private final Map<String, String> kafka = new LinkedHashMap<>();
 
-    public String bootstrapServers;
-    public String inputTopic;
-    public String outputTopic;
-    public String dlqTopic;
-    public String modelDir;
-    public int batchSize = 32;
-    public long maxDelayMs = 50;
-    public int parallelism = 1;
-    public String device = "auto";
-    public Duration checkpointInterval = Duration.ofSeconds(10);
-    public DeliveryGuaranteeOption delivery = DeliveryGuaranteeOption.EXACTLY_ONCE;
-    public String groupId;
-    public String startingOffsets = "committed";
-    public Path stateDir;
-    public EngineMode engineMode = EngineMode.COMPILED;
-    public int decodeThreads = 1;
-    public String jobName = "densenet-flink";
-    public Duration transactionTimeout;
-    public final Map<String, String> kafkaProperties = new LinkedHashMap<>();
-
-    /** Reads a properties file into settings (command-line options applied afterwards win). */
+    /** Reads a properties file: {@code KEY=VALUE} for settings, {@code kafka...} for client properties. */
     public static JobSettings fromFile(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("config file not found: " + file);
@@ -56,102 +38,115 @@ public final class JobSettings {
         }
         JobSettings s = new JobSettings();
         for (String key : p.stringPropertyNames()) {
-            s.set(key, p.getProperty(key).trim());
+            s.set(key, p.getProperty(key));
         }
         return s;
     }
 
-    /** Sets one setting by its property name; unknown names are refused (a typo must not be ignored). */
-    public void set(String key, String value) {
-        if (key.startsWith(KAFKA_PREFIX)) {
-            kafkaProperties.put(key.substring(KAFKA_PREFIX.length()), value);
-            return;
+    /**
+     * Sets one setting, or one Kafka client property, by its properties-file key. Unknown keys are refused (a typo
+     * must not be ignored), as are Kafka properties the job sets itself.
+     */
+    public JobSettings set(String key, String text) {
+        KafkaScope scope = KafkaScope.scopeOf(key);
+        if (scope != null) {
+            return setKafka(scope, key.substring(scope.prefix().length()), text);
         }
-        switch (key) {
-            case "bootstrap-servers" -> bootstrapServers = value;
-            case "input-topic" -> inputTopic = value;
-            case "output-topic" -> outputTopic = value;
-            case "dlq-topic" -> dlqTopic = value;
-            case "model" -> modelDir = value;
-            case "batch-size" -> batchSize = Integer.parseInt(value);
-            case "max-delay-ms" -> maxDelayMs = Long.parseLong(value);
-            case "parallelism" -> parallelism = Integer.parseInt(value);
-            case "device" -> device = value;
-            case "checkpoint-interval" -> checkpointInterval = parseDuration(value);
-            case "delivery" -> delivery = DeliveryGuaranteeOption.parse(value);
-            case "group-id" -> groupId = value;
-            case "starting-offsets" -> startingOffsets = value;
-            case "state-dir" -> stateDir = Path.of(value);
-            case "engine-mode" -> engineMode = EngineMode.parse(value);
-            case "decode-threads" -> decodeThreads = Integer.parseInt(value);
-            case "job-name" -> jobName = value;
-            case "transaction-timeout" -> transactionTimeout = parseDuration(value);
-            default -> throw new IllegalArgumentException("unknown setting '" + key + "' (Kafka client properties"
-                    + " take the prefix '" + KAFKA_PREFIX + "')");
-        }
+        JobSetting<?> setting = JobOptions.byKey(key).orElseThrow(() -> new IllegalArgumentException(
+                "unknown setting '" + key + "' (Kafka client properties take the prefix " + KafkaScope.ALL.prefix()
+                        + ", " + KafkaScope.CONSUMER.prefix() + " or " + KafkaScope.PRODUCERS.prefix() + ")"));
+        return parseAndSet(setting, text);
     }
 
-    /** Checks that everything required is there and consistent; the message names the setting. */
-    public JobSettings validate() {
-        require(bootstrapServers, "bootstrap-servers");
-        require(inputTopic, "input-topic");
-        require(outputTopic, "output-topic");
-        require(dlqTopic, "dlq-topic");
-        require(modelDir, "model");
-        if (batchSize <= 0 || maxDelayMs < 0 || parallelism <= 0 || decodeThreads <= 0) {
-            throw new IllegalArgumentException("batch-size, parallelism and decode-threads must be > 0,"
-                    + " max-delay-ms >= 0");
-        }
-        if (checkpointInterval.toMillis() < 100) {
-            throw new IllegalArgumentException("checkpoint-interval must be at least 100ms: results are only"
-                    + " committed (visible to read_committed consumers) when a checkpoint completes");
-        }
-        String offsets = startingOffsets.toLowerCase(Locale.ROOT);
-        if (!offsets.equals("earliest") && !offsets.equals("latest") && !offsets.equals("committed")) {
-            throw new IllegalArgumentException("starting-offsets: expected earliest, latest or committed, got '"
-                    + startingOffsets + "'");
-        }
-        if (inputTopic.equals(outputTopic) || inputTopic.equals(dlqTopic) || outputTopic.equals(dlqTopic)) {
-            throw new IllegalArgumentException("input, output and dead-letter topics must differ");
-        }
+    private <T> JobSettings parseAndSet(JobSetting<T> setting, String text) {
+        return set(setting, setting.parse(text));
+    }
+
+    /** Sets a value in code (checked like one read from text). */
+    public <T> JobSettings set(JobSetting<T> setting, T value) {
+        setting.check(value);
+        values.set(setting.option(), value);
         return this;
     }
 
-    private static void require(String value, String name) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("missing setting: --" + name);
-        }
+    /** The value, else the default, else null. */
+    public <T> T get(JobSetting<T> setting) {
+        return values.get(setting.option());
     }
 
-    /** The consumer group: {@code group-id}, or one derived from the job name. */
-    public String effectiveGroupId() {
-        return groupId != null ? groupId : jobName;
+    /** True when a value was set (a default does not count). */
+    public boolean isSet(JobSetting<?> setting) {
+        return values.contains(setting.option());
     }
 
-    /** Parses {@code 10s}, {@code 500ms}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT10S}). */
-    public static Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.startsWith("pt")) {
-                return Duration.parse(t.toUpperCase(Locale.ROOT));
-            }
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            long n = Long.parseLong(t.substring(0, t.length() - 1));
-            switch (t.charAt(t.length() - 1)) {
-                case 's':
-                    return Duration.ofSeconds(n);
-                case 'm':
-                    return Duration.ofMinutes(n);
-                case 'h':
-                    return Duration.ofHours(n);
-                default:
-                    break;
-            }
-        } catch (RuntimeException e) {
-            // reported below
+    /** Sets a Kafka client property {@code name} for the clients of {@code scope}. */
+    public JobSettings setKafka(KafkaScope scope, String name, String value) {
+        String owner = KafkaScope.OWNED.get(name);
+        if (owner != null) {
+            throw new IllegalArgumentException(scope.prefix() + name + ": the job sets " + name + " itself; use "
+                    + owner);
         }
-        throw new IllegalArgumentException("expected a duration such as 500ms, 10s, 2m or 1h, got '" + text + "'");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException(scope.prefix() + ": a Kafka client property name is missing");
+        }
+        kafka.put(scope.prefix() + name, value.trim());
+        return this;
+    }
+
+    /** The properties given for {@code client}: its scopes' properties, the narrower winning. */
+    public Properties kafkaProperties(KafkaClient client) {
+        Properties p = new Properties();
+        for (KafkaScope scope : client.scopes()) {
+            kafka.forEach((key, value) -> {
+                if (KafkaScope.scopeOf(key) == scope) {
+                    p.setProperty(key.substring(scope.prefix().length()), value);
+                }
+            });
+        }
+        return p;
+    }
+
+    /** Checks that every required setting is there and that the settings fit together; the message names them. */
+    public JobSettings validate() {
+        for (JobSetting<?> s : JobOptions.all()) {
+            if (s.required() && get(s) == null) {
+                throw new IllegalArgumentException("missing setting: --" + s.key());
+            }
+        }
+        String in = get(JobOptions.INPUT_TOPIC);
+        String out = get(JobOptions.OUTPUT_TOPIC);
+        String dlq = get(JobOptions.DLQ_TOPIC);
+        if (in.equals(out) || in.equals(dlq) || out.equals(dlq)) {
+            throw new IllegalArgumentException("input, output and dead-letter topics must differ");
+        }
+        inferenceOptions(); // the operator's own checks (e.g. max-in-flight >= batch-size)
+        return this;
+    }
+
+    /** The consumer group: {@code group-id}, else the job name. */
+    public String groupId() {
+        return isSet(JobOptions.GROUP_ID) ? get(JobOptions.GROUP_ID) : get(JobOptions.JOB_NAME);
+    }
+
+    /** The DenseNet operator's options: the model and engine mode, and every operator setting. */
+    public InferenceOptions inferenceOptions() {
+        InferenceOptions.Builder builder = InferenceOptions.builder(new DenseNetClassifierFactory(
+                Path.of(get(JobOptions.MODEL)).toAbsolutePath().toString(), get(JobOptions.ENGINE_MODE)));
+        for (JobSetting<?> s : JobOptions.all()) {
+            configure(builder, s);
+        }
+        return builder.build();
+    }
+
+    private <T> void configure(InferenceOptions.Builder builder, JobSetting<T> setting) {
+        setting.configure(builder, get(setting));
+    }
+
+    @Override
+    public String toString() {
+        Map<String, String> shown = new LinkedHashMap<>();
+        values.toMap().forEach(shown::put);
+        kafka.keySet().forEach(k -> shown.put(k, "(set)")); // client properties may hold secrets
+        return "JobSettings" + shown;
     }
 }

@@ -1,7 +1,6 @@
 package io.densenetflink.job;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -50,7 +49,7 @@ public final class TransactionTimeouts {
     }
 
     /** Reads the broker's {@code transaction.max.timeout.ms} (falls back to Kafka's default 15 min). */
-    public static Duration brokerMaximum(String bootstrapServers, Map<String, String> clientProperties) {
+    public static Duration brokerMaximum(String bootstrapServers, Properties clientProperties) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

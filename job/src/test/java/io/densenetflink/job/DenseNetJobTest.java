@@ -1,5 +1,6 @@
 package io.densenetflink.job;
 
+import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,9 +44,9 @@ class DenseNetJobTest {
 
     private static JobClient start(JobSettings settings) throws Exception {
         StreamExecutionEnvironment env = DenseNetJob.localEnvironment(settings);
-        DenseNetJob.build(env, settings, TransactionTimeouts.choose(null, settings.checkpointInterval,
+        DenseNetJob.build(env, settings, TransactionTimeouts.choose(null, settings.get(JobOptions.CHECKPOINT_INTERVAL),
                 Duration.ofMillis(EmbeddedKafkaBroker.TRANSACTION_MAX_TIMEOUT_MS)));
-        return env.executeAsync(settings.jobName);
+        return env.executeAsync(settings.get(JobOptions.JOB_NAME));
     }
 
     private static void send(EmbeddedKafkaBroker broker, String topic, List<FrameInput> frames) throws Exception {
@@ -61,23 +62,23 @@ class DenseNetJobTest {
     @Test
     void framesBecomeResultsAndBadFramesDeadLetters(EmbeddedKafkaBroker broker) throws Exception {
         JobSettings s = JobTestSupport.settings(broker.bootstrapServers(), "e2e", model);
-        broker.createTopics(1, s.inputTopic, s.outputTopic, s.dlqTopic);
+        broker.createTopics(1, s.get(JobOptions.INPUT_TOPIC), s.get(JobOptions.OUTPUT_TOPIC), s.get(JobOptions.DLQ_TOPIC));
         List<FrameInput> frames = new ArrayList<>(JobTestSupport.pngFrames("good", 30, 1));
         frames.add(new FrameInput("empty", "image/png", null, () -> new byte[0]));
         frames.add(new FrameInput("text", "text/plain", null, () -> "not an image".getBytes(StandardCharsets.UTF_8)));
-        send(broker, s.inputTopic, frames);
+        send(broker, s.get(JobOptions.INPUT_TOPIC), frames);
         JobClient job = start(s);
         try {
-            var records = JobTestSupport.readCommitted(broker.bootstrapServers(), List.of(s.outputTopic, s.dlqTopic),
+            var records = JobTestSupport.readCommitted(broker.bootstrapServers(), List.of(s.get(JobOptions.OUTPUT_TOPIC), s.get(JobOptions.DLQ_TOPIC)),
                     32, Duration.ofMinutes(3));
             assertEquals(32, records.size(), "every frame once, as a result or a dead letter");
             Map<String, String> deadLetters = new HashMap<>();
             int results = 0;
             for (ConsumerRecord<byte[], byte[]> r : records) {
-                if (r.topic().equals(s.dlqTopic)) {
+                if (r.topic().equals(s.get(JobOptions.DLQ_TOPIC))) {
                     deadLetters.put(HeaderText.last(r.headers(), FrameHeaders.FRAME_ID),
                             HeaderText.last(r.headers(), FrameHeaders.ERROR_REASON));
-                    assertEquals(s.inputTopic, HeaderText.last(r.headers(), FrameHeaders.SOURCE_TOPIC));
+                    assertEquals(s.get(JobOptions.INPUT_TOPIC), HeaderText.last(r.headers(), FrameHeaders.SOURCE_TOPIC));
                     assertNotNull(HeaderText.last(r.headers(), FrameHeaders.SOURCE_OFFSET));
                     assertNotNull(HeaderText.last(r.headers(), FrameHeaders.ERROR_DETAIL));
                     continue;
@@ -85,7 +86,7 @@ class DenseNetJobTest {
                 results++;
                 JsonObject o = json(r);
                 assertTrue(o.get("frame_id").getAsString().startsWith("good-"), o.toString());
-                assertEquals(s.inputTopic, o.get("topic").getAsString());
+                assertEquals(s.get(JobOptions.INPUT_TOPIC), o.get("topic").getAsString());
                 assertEquals("cam-1", new String(r.key(), StandardCharsets.UTF_8));
                 assertEquals("tiny-job-test", o.getAsJsonObject("model").get("name").getAsString());
                 assertEquals(5, o.getAsJsonArray("top_k").size());
@@ -102,22 +103,22 @@ class DenseNetJobTest {
     @Test
     void restartFromTheStateDirLosesAndDuplicatesNothing(EmbeddedKafkaBroker broker) throws Exception {
         JobSettings s = JobTestSupport.settings(broker.bootstrapServers(), "restart", model);
-        s.stateDir = tmp.resolve("state");
-        broker.createTopics(1, s.inputTopic, s.outputTopic, s.dlqTopic);
-        send(broker, s.inputTopic, JobTestSupport.pngFrames("first", 40, 2));
+        s.set(JobOptions.STATE_DIR, tmp.resolve("state").toString());
+        broker.createTopics(1, s.get(JobOptions.INPUT_TOPIC), s.get(JobOptions.OUTPUT_TOPIC), s.get(JobOptions.DLQ_TOPIC));
+        send(broker, s.get(JobOptions.INPUT_TOPIC), JobTestSupport.pngFrames("first", 40, 2));
         JobClient first = start(s);
         // Let at least one checkpoint complete, then stop the job without a final checkpoint.
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (RetainedCheckpoints.latest(s.stateDir).isEmpty() && System.nanoTime() < deadline) {
+        while (RetainedCheckpoints.latest(Path.of(s.get(JobOptions.STATE_DIR))).isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        assertTrue(RetainedCheckpoints.latest(s.stateDir).isPresent(), "no checkpoint was retained");
+        assertTrue(RetainedCheckpoints.latest(Path.of(s.get(JobOptions.STATE_DIR))).isPresent(), "no checkpoint was retained");
         first.cancel().get();
 
-        send(broker, s.inputTopic, JobTestSupport.pngFrames("second", 40, 3));
+        send(broker, s.get(JobOptions.INPUT_TOPIC), JobTestSupport.pngFrames("second", 40, 3));
         JobClient second = start(s); // resumes from the latest retained checkpoint
         try {
-            var records = JobTestSupport.readCommitted(broker.bootstrapServers(), List.of(s.outputTopic, s.dlqTopic),
+            var records = JobTestSupport.readCommitted(broker.bootstrapServers(), List.of(s.get(JobOptions.OUTPUT_TOPIC), s.get(JobOptions.DLQ_TOPIC)),
                     80, Duration.ofMinutes(3));
             Map<String, Integer> seen = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : records) {

@@ -1,5 +1,7 @@
 package io.densenetflink.job;
 
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.StartingOffsets;
 import io.densenetflink.job.kafka.client.CommittedReader;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.model.DenseNetConfig;
@@ -60,17 +62,18 @@ public final class JobTestSupport {
 
     public static JobSettings settings(String bootstrap, String prefix, Path model) {
         JobSettings s = new JobSettings();
-        s.bootstrapServers = bootstrap;
-        s.inputTopic = prefix + "-frames";
-        s.outputTopic = prefix + "-results";
-        s.dlqTopic = prefix + "-dead-letters";
-        s.modelDir = model.toString();
-        s.batchSize = 8;
-        s.maxDelayMs = 20;
-        s.checkpointInterval = Duration.ofMillis(500);
-        s.startingOffsets = "earliest";
-        s.jobName = prefix;
-        s.device = "cpu";
+        s.set(JobOptions.BOOTSTRAP_SERVERS, bootstrap);
+        s.set(JobOptions.INPUT_TOPIC, prefix + "-frames");
+        s.set(JobOptions.OUTPUT_TOPIC, prefix + "-results");
+        s.set(JobOptions.DLQ_TOPIC, prefix + "-dead-letters");
+        s.set(JobOptions.MODEL, model.toString());
+        s.set(JobOptions.BATCH_SIZE, 8);
+        s.set(JobOptions.MAX_DELAY, Duration.ofMillis(20));
+        s.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
+        s.set(JobOptions.STARTING_OFFSETS, StartingOffsets.EARLIEST);
+        s.set(JobOptions.JOB_NAME, prefix);
+        s.set(JobOptions.DEVICE, "cpu");
+        s.set(JobOptions.PARALLELISM, 1);
         return s.validate();
     }
 

@@ -1,7 +1,8 @@
 package io.densenetflink.it.docker;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import io.densenetflink.job.JobSettings;
+import io.densenetflink.job.settings.JobArguments;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,8 +10,7 @@ import picocli.CommandLine;
 
 /**
  * Checks argument lists written in the compose files and the Kubernetes example against the real command line
- * (the job's RunCommand and DenseNetCli's subcommands), found by name so these tests compile whatever else the
- * job module contains.
+ * (the job's own argument parser, and DenseNetCli's subcommands).
  */
 final class CliArguments {
 
@@ -22,20 +22,14 @@ final class CliArguments {
     private CliArguments() {}
 
     /**
-     * Parses the job's arguments as DenseNetJob.main does ({@code RunCommand.parseSettings}): unknown options
-     * and invalid values fail with the parser's message. Returns the settings object.
+     * Parses and validates the job's arguments as DenseNetJob.main and {@code bin/densenet run} do ({@link
+     * JobArguments}): unknown options and invalid values fail with the parser's message.
      */
-    static Object parseJobArguments(List<String> args) {
+    static JobSettings parseJobArguments(List<String> args) {
         try {
-            Class<?> run = Class.forName("io.densenetflink.job.cli.RunCommand");
-            Method parse = run.getMethod("parseSettings", String[].class);
-            return parse.invoke(null, (Object) args.toArray(String[]::new));
-        } catch (InvocationTargetException e) {
-            throw new AssertionError("the job refuses these arguments: " + e.getCause() + "\n  " + args, e.getCause());
-        } catch (ReflectiveOperationException e) {
-            // No RunCommand.parseSettings: parse with the CLI's run subcommand instead.
-            parseSubcommand("run", args);
-            return null;
+            return JobArguments.parse(args).validate();
+        } catch (IllegalArgumentException | IOException e) {
+            throw new AssertionError("the job refuses these arguments: " + e + "\n  " + args, e);
         }
     }
 
@@ -68,18 +62,6 @@ final class CliArguments {
             cli.parseArgs(full.toArray(String[]::new)); // from the top: picocli's subcommands parse within their parent
         } catch (CommandLine.ParameterException e) {
             throw new AssertionError("densenet " + name + " refuses these arguments: " + e.getMessage() + "\n  " + args, e);
-        }
-    }
-
-    /** A public field of the settings object that parseJobArguments returned (null when it returned none). */
-    static Object setting(Object settings, String field) {
-        if (settings == null) {
-            return null;
-        }
-        try {
-            return settings.getClass().getField(field).get(settings);
-        } catch (ReflectiveOperationException e) {
-            return null;
         }
     }
 }

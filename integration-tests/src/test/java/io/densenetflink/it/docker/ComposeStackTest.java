@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.densenetflink.job.JobSettings;
+import io.densenetflink.job.settings.JobOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -257,9 +259,9 @@ class ComposeStackTest {
     void kafkaAcceptsTheJobsTransactions() {
         Map<String, String> kafka = environment(service("kafka"));
         long maxTimeout = Long.parseLong(kafka.get("KAFKA_TRANSACTION_MAX_TIMEOUT_MS"));
-        Object settings = CliArguments.parseJobArguments(jobArguments());
-        Object configured = CliArguments.setting(settings, "transactionTimeout");
-        long needed = configured instanceof Duration d ? d.toMillis() : Duration.ofHours(1).toMillis();
+        JobSettings settings = CliArguments.parseJobArguments(jobArguments());
+        Duration configured = settings.get(JobOptions.TRANSACTION_TIMEOUT);
+        long needed = configured != null ? configured.toMillis() : Duration.ofHours(1).toMillis();
         assertTrue(maxTimeout >= needed, "transaction.max.timeout.ms " + maxTimeout + " < the sinks' " + needed + " ms");
         for (String key : List.of("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
                 "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR")) {
@@ -276,7 +278,7 @@ class ComposeStackTest {
         Class.forName(mainClass, false, getClass().getClassLoader());
 
         List<String> args = jobArguments();
-        Object settings = CliArguments.parseJobArguments(args);
+        JobSettings settings = CliArguments.parseJobArguments(args);
         String model = option(args, "--model").orElseThrow();
         Map<String, String> copies = DockerfileTest.finalStage(DockerfileTest.CPU).contextCopies();
         assertTrue(copies.containsKey(model), "--model " + model + " is not where docker/Dockerfile copies a model: "
@@ -290,10 +292,7 @@ class ComposeStackTest {
         int replicas = replicas(service("taskmanager"));
         assertTrue(parallelism <= slots * replicas, "parallelism " + parallelism + " > " + replicas
                 + " task manager(s) x " + slots + " slots: the job would wait for slots forever");
-        Object parsedParallelism = CliArguments.setting(settings, "parallelism");
-        if (parsedParallelism != null) {
-            assertEquals(parallelism, ((Number) parsedParallelism).intValue());
-        }
+        assertEquals(parallelism, settings.get(JobOptions.PARALLELISM), "--parallelism as the job reads it");
         for (String name : List.of("jobmanager", "taskmanager")) {
             assertEquals("jobmanager", environment(service(name)).get("JOB_MANAGER_RPC_ADDRESS"),
                     name + ": JOB_MANAGER_RPC_ADDRESS must name the job manager service");

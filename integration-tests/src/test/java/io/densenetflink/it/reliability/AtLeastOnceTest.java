@@ -1,5 +1,6 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,16 +46,16 @@ class AtLeastOnceTest {
         long seed = System.nanoTime();
         int failAt = 1 + new Random(seed).nextInt(600);
         JobSettings s = Pipeline.settings(broker, "at-least-once", model.dir(), 1);
-        s.delivery = DeliveryGuaranteeOption.AT_LEAST_ONCE;
-        Map<String, List<FrameInput>> frames = SourceFrames.spread(s.jobName, 1, 1, FRAMES);
+        s.set(JobOptions.DELIVERY, DeliveryGuaranteeOption.AT_LEAST_ONCE);
+        Map<String, List<FrameInput>> frames = SourceFrames.spread(s.get(JobOptions.JOB_NAME), 1, 1, FRAMES);
         // At least 100 frames since the last completed checkpoint: the failure then always comes with results
         // already written that the restart writes again.
-        JobClient job = Pipeline.start(s, f -> FrameTap.failingOnce(f, s.jobName, failAt, 100));
+        JobClient job = Pipeline.start(s, f -> FrameTap.failingOnce(f, s.get(JobOptions.JOB_NAME), failAt, 100));
         try {
-            CompletableFuture<Void> sending = Pipeline.sendInBackground(s.bootstrapServers, s.inputTopic, frames, 250);
+            CompletableFuture<Void> sending = Pipeline.sendInBackground(s.get(JobOptions.BOOTSTRAP_SERVERS), s.get(JobOptions.INPUT_TOPIC), frames, 250);
             Deliveries delivered = Deliveries.read(s, FRAMES, Duration.ofMinutes(4));
             sending.join();
-            FrameTap.Log log = FrameTap.log(s.jobName);
+            FrameTap.Log log = FrameTap.log(s.get(JobOptions.JOB_NAME));
             String scenario = " (failure at frame " + failAt + " after the first checkpoint, seed " + seed + ")";
             assertTrue(log.failed(), "the injected exception was never thrown" + scenario);
 

@@ -1,5 +1,6 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,9 +69,9 @@ class BadInputTest {
         frames.add(frame("one-by-one", TestImages.encode(TestImages.solid(1, 1, Color.RED), "png")));
         frames.addAll(JobTestSupport.pngFrames("good-after", 20, 12));
 
-        JobClient job = Pipeline.start(s, f -> FrameTap.recording(f, s.jobName));
+        JobClient job = Pipeline.start(s, f -> FrameTap.recording(f, s.get(JobOptions.JOB_NAME)));
         try {
-            Pipeline.send(s.bootstrapServers, s.inputTopic, Map.of("mixed", frames));
+            Pipeline.send(s.get(JobOptions.BOOTSTRAP_SERVERS), s.get(JobOptions.INPUT_TOPIC), Map.of("mixed", frames));
             Deliveries delivered = Deliveries.read(s, frames.size(), Duration.ofMinutes(3));
 
             delivered.assertEachExactlyOnce(SourceFrames.idsOf(frames));
@@ -81,7 +82,7 @@ class BadInputTest {
             List<String> resultIds = delivered.results().stream().map(r -> r.get("frame_id").getAsString()).toList();
             oddButValid.forEach(id -> assertTrue(resultIds.contains(id), id + " has no result"));
             assertEquals(JobStatus.RUNNING, job.getJobStatus().get(), "the job is still running");
-            assertEquals(0, FrameTap.log(s.jobName).maxAttempt(), "the job restarted");
+            assertEquals(0, FrameTap.log(s.get(JobOptions.JOB_NAME)).maxAttempt(), "the job restarted");
         } finally {
             job.cancel().get();
         }

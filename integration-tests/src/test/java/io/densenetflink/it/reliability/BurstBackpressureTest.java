@@ -1,5 +1,6 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.job.JobSettings;
@@ -63,10 +64,10 @@ class BurstBackpressureTest {
     @Test
     void aBurstIsHeldBackByBackpressureAndCompletes(EmbeddedKafkaBroker broker) throws Exception {
         JobSettings s = Pipeline.settings(broker, "burst", model, 1);
-        s.batchSize = 4;
-        s.decodeThreads = 1;
+        s.set(JobOptions.BATCH_SIZE, 4);
+        s.set(JobOptions.DECODE_THREADS, 1);
         List<FrameInput> frames = burst(FRAMES);
-        Pipeline.send(s.bootstrapServers, s.inputTopic, Map.of("burst-camera", frames));
+        Pipeline.send(s.get(JobOptions.BOOTSTRAP_SERVERS), s.get(JobOptions.INPUT_TOPIC), Map.of("burst-camera", frames));
 
         long baseline = liveHeap();
         AtomicLong peak = new AtomicLong(baseline);

@@ -1,5 +1,6 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -44,8 +45,8 @@ final class Deliveries {
     static Deliveries read(JobSettings s, int expectedFrames, Duration timeout) {
         Deliveries d = new Deliveries();
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (CommittedReader reader = new CommittedReader(s.bootstrapServers, Map.of(),
-                List.of(s.outputTopic, s.dlqTopic))) {
+        try (CommittedReader reader = new CommittedReader(s.get(JobOptions.BOOTSTRAP_SERVERS), Map.of(),
+                List.of(s.get(JobOptions.OUTPUT_TOPIC), s.get(JobOptions.DLQ_TOPIC)))) {
             while (d.countByFrame.size() < expectedFrames && System.nanoTime() < deadline) {
                 reader.poll(Duration.ofMillis(200)).forEach(r -> d.add(r, s));
             }
@@ -59,7 +60,7 @@ final class Deliveries {
 
     private void add(ConsumerRecord<byte[], byte[]> r, JobSettings s) {
         String frameId;
-        if (r.topic().equals(s.dlqTopic)) {
+        if (r.topic().equals(s.get(JobOptions.DLQ_TOPIC))) {
             frameId = HeaderText.last(r.headers(), FrameHeaders.FRAME_ID);
             deadLetterReasons.put(frameId, HeaderText.last(r.headers(), FrameHeaders.ERROR_REASON));
             deadLetters.put(frameId, r);

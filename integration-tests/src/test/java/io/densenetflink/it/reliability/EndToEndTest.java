@@ -1,5 +1,6 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,8 +56,8 @@ class EndToEndTest {
         assertTrue(Files.isDirectory(FashionMnist.DEBIAN_DIR), "the Fashion-MNIST test set is missing: "
                 + FashionMnist.DEBIAN_DIR + " (apt-get install dataset-fashion-mnist)");
         JobSettings s = Pipeline.settings(broker, "end-to-end", model, SOURCES);
-        s.parallelism = 2;
-        s.batchSize = 32;
+        s.set(JobOptions.PARALLELISM, 2);
+        s.set(JobOptions.BATCH_SIZE, 32);
 
         List<FrameInput> test = FrameInput.ofFashionMnist(FashionMnist.DEBIAN_DIR, FashionMnist.Split.TEST, FRAMES);
         Map<String, List<FrameInput>> bySource = new LinkedHashMap<>();
@@ -71,7 +72,7 @@ class EndToEndTest {
         JobClient job = Pipeline.start(s);
         Deliveries delivered;
         try {
-            Pipeline.send(s.bootstrapServers, s.inputTopic, bySource);
+            Pipeline.send(s.get(JobOptions.BOOTSTRAP_SERVERS), s.get(JobOptions.INPUT_TOPIC), bySource);
             delivered = Deliveries.read(s, FRAMES, Duration.ofMinutes(5));
         } finally {
             job.cancel().get();

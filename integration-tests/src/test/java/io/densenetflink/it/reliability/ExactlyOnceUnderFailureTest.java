@@ -1,5 +1,6 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,14 +47,14 @@ class ExactlyOnceUnderFailureTest {
         long seed = System.nanoTime();
         int failAt = 1 + new Random(seed).nextInt(600);
         JobSettings s = settings(broker, "eo-exception", model);
-        Map<String, List<FrameInput>> frames = SourceFrames.spread(s.jobName, PARTITIONS, PARTITIONS, FRAMES);
-        JobClient job = Pipeline.start(s, f -> FrameTap.failingOnce(f, s.jobName, failAt, 0));
+        Map<String, List<FrameInput>> frames = SourceFrames.spread(s.get(JobOptions.JOB_NAME), PARTITIONS, PARTITIONS, FRAMES);
+        JobClient job = Pipeline.start(s, f -> FrameTap.failingOnce(f, s.get(JobOptions.JOB_NAME), failAt, 0));
         try {
-            CompletableFuture<Void> sending = Pipeline.sendInBackground(s.bootstrapServers, s.inputTopic, frames,
+            CompletableFuture<Void> sending = Pipeline.sendInBackground(s.get(JobOptions.BOOTSTRAP_SERVERS), s.get(JobOptions.INPUT_TOPIC), frames,
                     RATE_PER_SOURCE);
             Deliveries delivered = Deliveries.read(s, FRAMES, Duration.ofMinutes(4));
             sending.join();
-            FrameTap.Log log = FrameTap.log(s.jobName);
+            FrameTap.Log log = FrameTap.log(s.get(JobOptions.JOB_NAME));
             String scenario = " (failure at frame " + failAt + " after the first checkpoint, seed " + seed + ")";
             assertTrue(log.failed(), "the injected exception was never thrown" + scenario);
             assertTrue(log.maxAttempt() >= 1, "no task was restarted" + scenario);
@@ -71,12 +72,12 @@ class ExactlyOnceUnderFailureTest {
         long seed = System.nanoTime();
         int killAt = 1 + new Random(seed).nextInt(600);
         JobSettings s = settings(broker, "eo-tm-loss", model);
-        Map<String, List<FrameInput>> frames = SourceFrames.spread(s.jobName, PARTITIONS, PARTITIONS, FRAMES);
-        JobClient job = Pipeline.start(s, f -> FrameTap.recording(f, s.jobName));
+        Map<String, List<FrameInput>> frames = SourceFrames.spread(s.get(JobOptions.JOB_NAME), PARTITIONS, PARTITIONS, FRAMES);
+        JobClient job = Pipeline.start(s, f -> FrameTap.recording(f, s.get(JobOptions.JOB_NAME)));
         try {
-            CompletableFuture<Void> sending = Pipeline.sendInBackground(s.bootstrapServers, s.inputTopic, frames,
+            CompletableFuture<Void> sending = Pipeline.sendInBackground(s.get(JobOptions.BOOTSTRAP_SERVERS), s.get(JobOptions.INPUT_TOPIC), frames,
                     RATE_PER_SOURCE);
-            FrameTap.Log log = FrameTap.log(s.jobName);
+            FrameTap.Log log = FrameTap.log(s.get(JobOptions.JOB_NAME));
             awaitFramesAfterFirstCheckpoint(log, killAt);
             // One of the two task managers hosts one of the two subtasks: its tasks fail, Flink restarts them from
             // the last checkpoint in the slot of the task manager started in its place.
@@ -95,7 +96,7 @@ class ExactlyOnceUnderFailureTest {
 
     private static JobSettings settings(EmbeddedKafkaBroker broker, String name, TinyModel model) {
         JobSettings s = Pipeline.settings(broker, name, model.dir(), PARTITIONS);
-        s.parallelism = 2;
+        s.set(JobOptions.PARALLELISM, 2);
         return s;
     }
 

@@ -1,5 +1,6 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,8 +42,8 @@ class HardRestartTest {
         long extraMillis = new Random(seed).nextInt(3_000);
         JobSettings s = Pipeline.settings(broker, "hard-restart", model.dir(), PARTITIONS);
         Path stateDir = tmp.resolve("state");
-        Map<String, List<FrameInput>> frames = SourceFrames.spread(s.jobName, PARTITIONS, PARTITIONS, FRAMES);
-        CompletableFuture<Void> sending = Pipeline.sendInBackground(s.bootstrapServers, s.inputTopic, frames, 100);
+        Map<String, List<FrameInput>> frames = SourceFrames.spread(s.get(JobOptions.JOB_NAME), PARTITIONS, PARTITIONS, FRAMES);
+        CompletableFuture<Void> sending = Pipeline.sendInBackground(s.get(JobOptions.BOOTSTRAP_SERVERS), s.get(JobOptions.INPUT_TOPIC), frames, 100);
 
         Process first = run(s, stateDir, tmp.resolve("first.log"));
         Process second = null;
@@ -72,11 +73,11 @@ class HardRestartTest {
     private static Process run(JobSettings s, Path stateDir, Path log) throws IOException {
         Path root = ProjectRoot.path();
         ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/densenet").toString(), "run",
-                "--bootstrap-servers", s.bootstrapServers, "--input-topic", s.inputTopic,
-                "--output-topic", s.outputTopic, "--dlq-topic", s.dlqTopic, "--model", s.modelDir,
+                "--bootstrap-servers", s.get(JobOptions.BOOTSTRAP_SERVERS), "--input-topic", s.get(JobOptions.INPUT_TOPIC),
+                "--output-topic", s.get(JobOptions.OUTPUT_TOPIC), "--dlq-topic", s.get(JobOptions.DLQ_TOPIC), "--model", s.get(JobOptions.MODEL),
                 "--state-dir", stateDir.toString(), "--checkpoint-interval", "1s", "--batch-size", "8",
                 "--max-delay-ms", "20", "--parallelism", "2", "--device", "cpu", "--starting-offsets", "earliest",
-                "--job-name", s.jobName);
+                "--job-name", s.get(JobOptions.JOB_NAME));
         // The build is Maven's job here (the reactor packaged job/ before these tests); one OpenMP thread per run.
         pb.environment().put("DENSENET_SKIP_BUILD", "1");
         pb.environment().put("OMP_NUM_THREADS", "1");

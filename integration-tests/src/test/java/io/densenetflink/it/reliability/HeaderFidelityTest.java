@@ -1,5 +1,6 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.densenetflink.job.JobSettings;
@@ -61,8 +62,8 @@ class HeaderFidelityTest {
             TinyModel model) throws Exception {
         JobSettings s = Pipeline.settings(broker, "header-fidelity", model.dir(), 1);
         // Frames wait for a batch up to 2 s, so every checkpoint finds some of them in flight (operator state).
-        s.batchSize = 64;
-        s.maxDelayMs = 2_000;
+        s.set(JobOptions.BATCH_SIZE, 64);
+        s.set(JobOptions.MAX_DELAY, Duration.ofMillis(2_000));
         Random random = new Random(14);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         Map<String, List<String>> sentHeaders = new HashMap<>();
@@ -78,13 +79,13 @@ class HeaderFidelityTest {
             headers.add(new RecordHeader("nothing", null));                // a null value
             headers.add("tag", new byte[0]);                               // and an empty one
             byte[] value = i % BAD_EVERY == 0 ? randomBytes(random, 3_000) : png;
-            records.add(new ProducerRecord<>(s.inputTopic, null, utf8("cam-1"), value, headers));
+            records.add(new ProducerRecord<>(s.get(JobOptions.INPUT_TOPIC), null, utf8("cam-1"), value, headers));
             sentHeaders.put(id, RawRecords.fingerprints(headers));
         }
 
         JobClient job = Pipeline.start(s);
         try {
-            RawRecords.send(s.bootstrapServers, records, Duration.ofMillis(25)); // over 3 s: several checkpoints
+            RawRecords.send(s.get(JobOptions.BOOTSTRAP_SERVERS), records, Duration.ofMillis(25)); // over 3 s: several checkpoints
             Deliveries delivered = Deliveries.read(s, FRAMES, Duration.ofMinutes(2));
             Pipeline.assertStillRunning(job);
 

@@ -1,5 +1,6 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,11 +44,11 @@ class ParallelismTest {
     void twoSlotsLoadTwoModelsAndClassifyEveryFrameOnce(EmbeddedKafkaBroker broker, TinyModel model)
             throws Exception {
         JobSettings s = Pipeline.settings(broker, "parallel", model.dir(), 2);
-        s.parallelism = 2;
-        Map<String, List<FrameInput>> frames = SourceFrames.spread(s.jobName, 4, 2, FRAMES);
+        s.set(JobOptions.PARALLELISM, 2);
+        Map<String, List<FrameInput>> frames = SourceFrames.spread(s.get(JobOptions.JOB_NAME), 4, 2, FRAMES);
         JobClient job = Pipeline.start(s);
         try {
-            Pipeline.send(s.bootstrapServers, s.inputTopic, frames);
+            Pipeline.send(s.get(JobOptions.BOOTSTRAP_SERVERS), s.get(JobOptions.INPUT_TOPIC), frames);
             Deliveries delivered = Deliveries.read(s, FRAMES, Duration.ofMinutes(3));
             delivered.assertEachExactlyOnce(SourceFrames.ids(frames));
             assertEquals(FRAMES, delivered.results().size());

@@ -1,5 +1,6 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.DenseNetJob;
 import io.densenetflink.job.DeliveryGuaranteeOption;
 import io.densenetflink.job.JobSettings;
@@ -39,9 +40,9 @@ final class Pipeline {
     /** Job settings for a test: its own three topics with {@code partitions} partitions, checkpoints every second. */
     static JobSettings settings(EmbeddedKafkaBroker broker, String name, Path model, int partitions) {
         JobSettings s = JobTestSupport.settings(broker.bootstrapServers(), name, model);
-        s.checkpointInterval = Duration.ofSeconds(1);
-        s.delivery = DeliveryGuaranteeOption.EXACTLY_ONCE;
-        broker.createTopics(partitions, s.inputTopic, s.outputTopic, s.dlqTopic);
+        s.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+        s.set(JobOptions.DELIVERY, DeliveryGuaranteeOption.EXACTLY_ONCE);
+        broker.createTopics(partitions, s.get(JobOptions.INPUT_TOPIC), s.get(JobOptions.OUTPUT_TOPIC), s.get(JobOptions.DLQ_TOPIC));
         return s;
     }
 
@@ -64,9 +65,9 @@ final class Pipeline {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DenseNetJob.configureCheckpointing(env, s);
         DataStream<Frame> frames = between.apply(DenseNetJob.frames(env, s));
-        DenseNetJob.classifyAndSink(frames, s, TransactionTimeouts.choose(null, s.checkpointInterval,
+        DenseNetJob.classifyAndSink(frames, s, TransactionTimeouts.choose(null, s.get(JobOptions.CHECKPOINT_INTERVAL),
                 Duration.ofMillis(EmbeddedKafkaBroker.TRANSACTION_MAX_TIMEOUT_MS)));
-        return env.executeAsync(s.jobName);
+        return env.executeAsync(s.get(JobOptions.JOB_NAME));
     }
 
     /**

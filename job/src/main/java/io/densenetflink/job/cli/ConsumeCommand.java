@@ -6,7 +6,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.densenetflink.job.JobSettings;
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.job.kafka.ResultEvaluator;
 import io.densenetflink.job.kafka.client.CommittedReader;
@@ -17,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.flink.util.TimeUtils;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import picocli.CommandLine.Command;
@@ -65,7 +65,7 @@ final class ConsumeCommand implements Callable<Integer> {
         if (limit < 0) {
             throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
         }
-        Duration idle = JobSettings.parseDuration(idleTimeout);
+        Duration idle = TimeUtils.parseDuration(idleTimeout);
         if (idle.isNegative() || idle.isZero()) {
             throw new IllegalArgumentException("--idle-timeout must be > 0");
         }

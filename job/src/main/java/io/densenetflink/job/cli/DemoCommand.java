@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         DemoInputs inputs = DemoInputs.resolve(variant, model, images, frames);
         Demo.Plan plan = new Demo.Plan(inputs.modelDir().toString(), inputs.frames(), inputs.note(), batchSize,
                 maxDelayMs, parallelism, engineMode, follow, images != null,
-                io.densenetflink.job.JobSettings.parseDuration(timeout));
+                org.apache.flink.util.TimeUtils.parseDuration(timeout));
         long start = System.nanoTime();
         Demo.Outcome outcome = new Demo(plan, err).run();
         double seconds = (System.nanoTime() - start) / 1e9;

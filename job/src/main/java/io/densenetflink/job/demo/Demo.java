@@ -2,7 +2,9 @@ package io.densenetflink.job.demo;
 
 import io.densenetflink.job.DenseNetJob;
 import io.densenetflink.job.JobSettings;
-import io.densenetflink.job.TransactionTimeouts;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.StartingOffsets;
+import io.densenetflink.model.inference.EngineMode;
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.job.kafka.ResultEvaluator;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
@@ -57,9 +59,8 @@ public final class Demo {
                     DEAD_LETTERS);
             JobSettings settings = settings(broker.bootstrapServers());
             StreamExecutionEnvironment env = DenseNetJob.localEnvironment(settings);
-            DenseNetJob.build(env, settings, TransactionTimeouts.choose(null, settings.checkpointInterval,
-                    Duration.ofMillis(EmbeddedKafkaBroker.TRANSACTION_MAX_TIMEOUT_MS)));
-            JobClient job = env.executeAsync(settings.jobName);
+            DenseNetJob.build(env, settings, DenseNetJob.resolveTransactionTimeout(settings));
+            JobClient job = env.executeAsync(settings.get(JobOptions.JOB_NAME));
             try (FrameProducer producer = new FrameProducer(broker.bootstrapServers(), Map.of());
                     CommittedReader reader = new CommittedReader(broker.bootstrapServers(), Map.of(),
                             List.of(OUTPUT, DEAD_LETTERS))) {
@@ -83,20 +84,20 @@ public final class Demo {
     }
 
     private JobSettings settings(String bootstrap) {
-        JobSettings s = new JobSettings();
-        s.bootstrapServers = bootstrap;
-        s.inputTopic = INPUT;
-        s.outputTopic = OUTPUT;
-        s.dlqTopic = DEAD_LETTERS;
-        s.modelDir = plan.modelDir();
-        s.batchSize = plan.batchSize();
-        s.maxDelayMs = plan.maxDelayMs();
-        s.parallelism = plan.parallelism();
-        s.engineMode = io.densenetflink.model.inference.EngineMode.parse(plan.engineMode());
-        // Results become visible to read_committed consumers when a checkpoint completes: keep that short.
-        s.checkpointInterval = Duration.ofSeconds(1);
-        s.startingOffsets = "earliest";
-        s.jobName = "densenet-demo";
+        JobSettings s = new JobSettings()
+                .set(JobOptions.BOOTSTRAP_SERVERS, bootstrap)
+                .set(JobOptions.INPUT_TOPIC, INPUT)
+                .set(JobOptions.OUTPUT_TOPIC, OUTPUT)
+                .set(JobOptions.DLQ_TOPIC, DEAD_LETTERS)
+                .set(JobOptions.MODEL, plan.modelDir())
+                .set(JobOptions.BATCH_SIZE, plan.batchSize())
+                .set(JobOptions.MAX_DELAY, Duration.ofMillis(plan.maxDelayMs()))
+                .set(JobOptions.PARALLELISM, plan.parallelism())
+                .set(JobOptions.ENGINE_MODE, EngineMode.parse(plan.engineMode()))
+                // Results become visible to read_committed consumers when a checkpoint completes: keep that short.
+                .set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1))
+                .set(JobOptions.STARTING_OFFSETS, StartingOffsets.EARLIEST)
+                .set(JobOptions.JOB_NAME, "densenet-demo");
         return s.validate();
     }
 

@@ -1,0 +1,208 @@
+package io.densenetflink.job.settings;
+
+import static org.apache.flink.configuration.ConfigOptions.key;
+
+import io.densenetflink.job.DeliveryGuaranteeOption;
+import io.densenetflink.model.inference.EngineMode;
+import io.densenetflink.operators.InferenceOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import org.apache.flink.configuration.ConfigOption;
+
+/**
+ * Every setting of the Kafka job, each declared once, in the order help texts and the README list them. The
+ * command line ({@code --KEY VALUE}), the properties file ({@code KEY=VALUE}, {@code --config FILE}) and the
+ * checks all come from these declarations ({@link JobArguments}, {@link io.densenetflink.job.JobSettings}).
+ *
+ * <p>A setting of the DenseNet operator names the {@link InferenceOptions.Builder} method it feeds, and its default
+ * is read from {@link InferenceOptions}' own: exposing a new operator option is one declaration here.
+ *
+ * <p>Kafka client properties are not declared here: they pass through under the prefixes of {@link KafkaScope}.
+ */
+public final class JobOptions {
+
+    /** Filled by {@link #define} as the declarations below initialise, in their textual order. */
+    private static final List<JobSetting<?>> ALL = new ArrayList<>();
+
+    /** The operator's defaults, where the operator settings take theirs from. */
+    private static final InferenceOptions OPERATOR = InferenceOptions.builder("defaults").build();
+
+    // Kafka: where frames come from and results go.
+
+    public static final JobSetting<String> BOOTSTRAP_SERVERS = required(key("bootstrap-servers").stringType()
+            .noDefaultValue().withDescription("The Kafka brokers to connect to."), "H:P[,H:P...]");
+
+    public static final JobSetting<String> INPUT_TOPIC = required(key("input-topic").stringType().noDefaultValue()
+            .withDescription("The topic the frames are read from."), "TOPIC");
+
+    public static final JobSetting<String> OUTPUT_TOPIC = required(key("output-topic").stringType().noDefaultValue()
+            .withDescription("The topic the results are written to."), "TOPIC");
+
+    public static final JobSetting<String> DLQ_TOPIC = required(key("dlq-topic").stringType().noDefaultValue()
+            .withDescription("The dead-letter topic: frames that could not be classified, as they came in."),
+            "TOPIC");
+
+    public static final JobSetting<String> GROUP_ID = optional(key("group-id").stringType().noDefaultValue()
+            .withDescription("The consumer group the source commits its offsets to at each checkpoint. Unset:"
+                    + " the job name."), "GROUP", null);
+
+    public static final JobSetting<StartingOffsets> STARTING_OFFSETS = optional(key("starting-offsets")
+            .enumType(StartingOffsets.class).defaultValue(StartingOffsets.COMMITTED).withDescription("Where to"
+                    + " start reading when there is no checkpoint to resume from: the group's committed offsets"
+                    + " (else the earliest), the earliest or the latest."), "committed|earliest|latest", null);
+
+    // The model and the DenseNet operator.
+
+    public static final JobSetting<String> MODEL = required(key("model").stringType().noDefaultValue()
+            .withDescription("The model directory (model.json and weights), at this path on every task manager."),
+            "DIR");
+
+    public static final JobSetting<EngineMode> ENGINE_MODE = optional(key("engine-mode").enumType(EngineMode.class)
+            .defaultValue(EngineMode.COMPILED).withDescription("compiled: the network as one optimised MXNet graph;"
+                    + " eager: the Java-built block, op by op."), "compiled|eager", null);
+
+    public static final JobSetting<Integer> BATCH_SIZE = operator(key("batch-size").intType()
+            .defaultValue(OPERATOR.maxBatchSize()).withDescription("A batch closes at this many frames."), "N",
+            positive(), InferenceOptions.Builder::maxBatchSize);
+
+    public static final JobSetting<Duration> MAX_DELAY = operator(key("max-delay").durationType()
+            .defaultValue(OPERATOR.maxDelay()).withDeprecatedKeys("max-delay-ms").withDescription("A batch also closes"
+                    + " when its oldest frame has waited this long (max-delay-ms, in milliseconds, is still read)."),
+            "DURATION", notNegative(), InferenceOptions.Builder::maxDelay);
+
+    public static final JobSetting<Duration> LATENCY_BUDGET = operator(key("latency-budget").durationType()
+            .defaultValue(OPERATOR.latencyBudget()).withDescription("Close a batch early when its oldest frame's"
+                    + " event time is older than this; 0 = off."), "DURATION", notNegative(),
+            InferenceOptions.Builder::latencyBudget);
+
+    public static final JobSetting<String> DEVICE = operator(key("device").stringType()
+            .defaultValue(OPERATOR.device()).withDescription("Where inference runs: auto (the GPU Flink's external"
+                    + " resource framework assigned, else the CPU), cpu or gpu:N."), "auto|cpu|gpu:N", null,
+            InferenceOptions.Builder::device);
+
+    public static final JobSetting<Integer> DECODE_THREADS = operator(key("decode-threads").intType()
+            .defaultValue(OPERATOR.decodeThreads()).withDescription("Image decoding threads per slot."), "N",
+            positive(), InferenceOptions.Builder::decodeThreads);
+
+    public static final JobSetting<Integer> INFERENCE_THREADS = operator(key("inference-threads").intType()
+            .defaultValue(OPERATOR.inferenceThreads()).withDescription("MXNet threads per slot; 0 = the task"
+                    + " manager's cores / slots-per-task-manager."), "N", notNegativeInt(),
+            InferenceOptions.Builder::inferenceThreads);
+
+    public static final JobSetting<Integer> SLOTS_PER_TASK_MANAGER = operator(key("slots-per-task-manager")
+            .intType().defaultValue(OPERATOR.slotsPerTaskManager()).withDescription("Slots sharing one task"
+                    + " manager's cores, for the thread count above; 0 = the operator's parallelism."), "N",
+            notNegativeInt(), InferenceOptions.Builder::slotsPerTaskManager);
+
+    public static final JobSetting<Integer> MAX_IN_FLIGHT = operator(key("max-in-flight").intType()
+            .noDefaultValue().withDescription("Frames one slot holds at most (queued, decoding or in inference);"
+                    + " beyond it the operator backpressures and frames wait in Kafka. Unset: 4 x batch-size."),
+            "N", positive(), InferenceOptions.Builder::maxInFlight);
+
+    public static final JobSetting<Integer> TOP_K = operator(key("top-k").intType().defaultValue(OPERATOR.topK())
+            .withDescription("Classes per result, most probable first."), "N", positive(),
+            InferenceOptions.Builder::topK);
+
+    public static final JobSetting<Duration> INFERENCE_TIMEOUT = operator(key("inference-timeout").durationType()
+            .defaultValue(OPERATOR.timeout()).withDescription("A frame not classified within this becomes a"
+                    + " TIMEOUT dead letter instead of failing the job."), "DURATION", positiveDuration(),
+            InferenceOptions.Builder::timeout);
+
+    // The job: delivery, checkpoints, transactions.
+
+    public static final JobSetting<String> JOB_NAME = optional(key("job-name").stringType()
+            .defaultValue("densenet-flink").withDescription("The Flink job's name, the default consumer group and"
+                    + " the first part of the transactional id prefix."), "NAME", identifier());
+
+    public static final JobSetting<Integer> PARALLELISM = optional(key("parallelism").intType().noDefaultValue()
+            .withDescription("Parallel subtasks, one model each. Unset: the cluster's parallelism.default (a local"
+                    + " run: the machine's cores)."), "N", positive());
+
+    public static final JobSetting<DeliveryGuaranteeOption> DELIVERY = optional(key("delivery")
+            .enumType(DeliveryGuaranteeOption.class).defaultValue(DeliveryGuaranteeOption.EXACTLY_ONCE)
+            .withDescription("exactly-once: transactional sinks, results visible to read_committed consumers at"
+                    + " each completed checkpoint; at-least-once: results visible at once, replayed after a"
+                    + " failure."), "exactly-once|at-least-once", null);
+
+    public static final JobSetting<Duration> CHECKPOINT_INTERVAL = optional(key("checkpoint-interval")
+            .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("Time between checkpoints; with"
+                    + " exactly-once, how often results are committed."), "DURATION",
+            d -> d.toMillis() >= 100 ? null : "must be at least 100ms");
+
+    public static final JobSetting<Duration> TRANSACTION_TIMEOUT = optional(key("transaction-timeout")
+            .durationType().noDefaultValue().withDescription("Exactly-once: how long the broker keeps a sink's"
+                    + " transaction open before aborting it. Unset: min(1h, the broker's"
+                    + " transaction.max.timeout.ms)."),
+            "DURATION", positiveDuration());
+
+    public static final JobSetting<String> STATE_DIR = optional(key("state-dir").stringType().noDefaultValue()
+            .withDescription("bin/densenet run only: keep checkpoints here and resume from the latest one on"
+                    + " start. A cluster uses its execution.checkpointing.dir."), "DIR", null);
+
+    private JobOptions() {}
+
+    /** Every setting, in declaration order. */
+    public static List<JobSetting<?>> all() {
+        return Collections.unmodifiableList(ALL);
+    }
+
+    /** The setting with this key (or a former key of it). */
+    public static Optional<JobSetting<?>> byKey(String key) {
+        for (JobSetting<?> s : ALL) {
+            if (s.key().equals(key)) {
+                return Optional.of(s);
+            }
+            for (String former : s.formerKeys()) {
+                if (former.equals(key)) {
+                    return Optional.of(s);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static <T> JobSetting<T> define(JobSetting<T> setting) {
+        ALL.add(setting);
+        return setting;
+    }
+
+    private static <T> JobSetting<T> required(ConfigOption<T> option, String label) {
+        return define(new JobSetting<>(option, label, true, null, null));
+    }
+
+    private static <T> JobSetting<T> optional(ConfigOption<T> option, String label, Function<T, String> problem) {
+        return define(new JobSetting<>(option, label, false, problem, null));
+    }
+
+    private static <T> JobSetting<T> operator(ConfigOption<T> option, String label, Function<T, String> problem,
+            BiConsumer<InferenceOptions.Builder, T> builderMethod) {
+        return define(new JobSetting<>(option, label, false, problem, builderMethod));
+    }
+
+    private static Function<Integer, String> positive() {
+        return n -> n > 0 ? null : "must be > 0";
+    }
+
+    private static Function<Integer, String> notNegativeInt() {
+        return n -> n >= 0 ? null : "must be >= 0";
+    }
+
+    private static Function<Duration, String> notNegative() {
+        return d -> d.isNegative() ? "must be >= 0" : null;
+    }
+
+    private static Function<Duration, String> positiveDuration() {
+        return d -> d.isNegative() || d.isZero() ? "must be > 0" : null;
+    }
+
+    /** Letters, digits, '-' and '_': no '.', so no transactional id prefix is the start of another one. */
+    private static Function<String, String> identifier() {
+        return s -> s.matches("[A-Za-z0-9_-]+") ? null
+                : "only letters, digits, '-' and '_' (it is part of the transactional id prefix)";
+    }
+}
