@@ -55,7 +55,7 @@ public final class DenseNetJob {
         JobSettings settings = JobArguments.parse(List.of(args)).validate();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configureCheckpointing(env, settings);
-        build(env, settings, resolveTransactionTimeout(settings));
+        build(env, settings, Preflight.check(settings));
         env.execute(settings.get(JobOptions.JOB_NAME));
     }
 
@@ -101,20 +101,9 @@ public final class DenseNetJob {
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
 
-    /** The transaction timeout checked against the broker (see {@link TransactionTimeouts}). */
-    public static Duration resolveTransactionTimeout(JobSettings settings) {
-        Duration interval = settings.get(JobOptions.CHECKPOINT_INTERVAL);
-        Duration brokerMax = TransactionTimeouts.brokerMaximum(settings.get(JobOptions.BOOTSTRAP_SERVERS),
-                settings.kafkaProperties(KafkaClient.ADMIN));
-        Duration chosen = TransactionTimeouts.choose(settings.get(JobOptions.TRANSACTION_TIMEOUT), interval, brokerMax);
-        LOG.info("transaction timeout {} (broker maximum {}, checkpoint interval {})", chosen, brokerMax, interval);
-        return chosen;
-    }
-
     /** Adds source, operator and both sinks to {@code env}. */
-    public static ClassifiedFrames build(StreamExecutionEnvironment env, JobSettings settings,
-            Duration transactionTimeout) {
-        return classifyAndSink(frames(env, settings), settings, transactionTimeout);
+    public static ClassifiedFrames build(StreamExecutionEnvironment env, JobSettings settings, Preflight preflight) {
+        return classifyAndSink(frames(env, settings), settings, preflight);
     }
 
     /**
@@ -142,23 +131,23 @@ public final class DenseNetJob {
 
     /** The DenseNet operator on {@code frames}, results to the output topic and failures to the dead-letter topic. */
     public static ClassifiedFrames classifyAndSink(DataStream<Frame> frames, JobSettings settings,
-            Duration transactionTimeout) {
+            Preflight preflight) {
         settings.validate();
         ClassifiedFrames classified = DenseNetInference.classify(frames, settings.inferenceOptions());
 
-        classified.results().sinkTo(sink(settings, transactionTimeout, "results", KafkaClient.RESULTS_PRODUCER,
+        classified.results().sinkTo(sink(settings, preflight, "results", KafkaClient.RESULTS_PRODUCER,
                         new ClassificationSerializer(settings.get(JobOptions.OUTPUT_TOPIC))))
                 .name("kafka-results").uid("kafka-results");
-        classified.failures().sinkTo(sink(settings, transactionTimeout, "dead-letters",
-                        KafkaClient.DEAD_LETTER_PRODUCER, new DeadLetterSerializer(settings.get(JobOptions.DLQ_TOPIC))))
+        classified.failures().sinkTo(sink(settings, preflight, "dead-letters", KafkaClient.DEAD_LETTER_PRODUCER,
+                        new DeadLetterSerializer(settings.get(JobOptions.DLQ_TOPIC), preflight.deadLetterMaxBytes())))
                 .name("kafka-dead-letters").uid("kafka-dead-letters");
         return classified;
     }
 
-    private static <T> KafkaSink<T> sink(JobSettings settings, Duration transactionTimeout, String role,
+    private static <T> KafkaSink<T> sink(JobSettings settings, Preflight preflight, String role,
             KafkaClient client, org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
         Properties producer = settings.kafkaProperties(client);
-        producer.setProperty("transaction.timeout.ms", String.valueOf(transactionTimeout.toMillis()));
+        producer.setProperty("transaction.timeout.ms", String.valueOf(preflight.transactionTimeout().toMillis()));
         producer.putIfAbsent("max.request.size", String.valueOf(KafkaClients.MAX_RECORD_BYTES));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(settings.get(JobOptions.BOOTSTRAP_SERVERS))

@@ -1,14 +1,8 @@
 package io.densenetflink.job;
 
+import io.densenetflink.job.kafka.client.BrokerConfigs;
+import io.densenetflink.job.settings.JobOptions;
 import java.time.Duration;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,26 +42,23 @@ public final class TransactionTimeouts {
         return chosen;
     }
 
+    /** The transaction timeout for {@code settings}, checked against the broker's maximum. */
+    static Duration resolve(JobSettings settings, BrokerConfigs broker) {
+        Duration interval = settings.get(JobOptions.CHECKPOINT_INTERVAL);
+        Duration brokerMax = brokerMaximum(broker);
+        Duration chosen = choose(settings.get(JobOptions.TRANSACTION_TIMEOUT), interval, brokerMax);
+        LOG.info("transaction timeout {} (broker maximum {}, checkpoint interval {})", chosen, brokerMax, interval);
+        return chosen;
+    }
+
     /** Reads the broker's {@code transaction.max.timeout.ms} (falls back to Kafka's default 15 min). */
-    public static Duration brokerMaximum(String bootstrapServers, Properties clientProperties) {
-        Properties props = new Properties();
-        props.putAll(clientProperties);
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
-        try (Admin admin = Admin.create(props)) {
-            Node node = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next();
-            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, node.idString());
-            Config config = admin.describeConfigs(java.util.List.of(broker)).all().get(30, TimeUnit.SECONDS)
-                    .get(broker);
-            ConfigEntry entry = config.get("transaction.max.timeout.ms");
-            if (entry != null && entry.value() != null) {
-                return Duration.ofMillis(Long.parseLong(entry.value()));
-            }
-        } catch (Exception e) {
-            LOG.warn("could not read transaction.max.timeout.ms from the broker ({}); assuming Kafka's default"
-                    + " of 15 minutes", e.toString());
+    static Duration brokerMaximum(BrokerConfigs broker) {
+        BrokerConfigs.Readout max = broker.broker("transaction.max.timeout.ms");
+        if (max.known()) {
+            return Duration.ofMillis(Long.parseLong(max.value()));
         }
+        LOG.warn("could not read transaction.max.timeout.ms from the broker ({}); assuming Kafka's default"
+                + " of 15 minutes", max.problem());
         return Duration.ofMinutes(15);
     }
 

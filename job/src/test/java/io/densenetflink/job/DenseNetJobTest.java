@@ -44,8 +44,7 @@ class DenseNetJobTest {
 
     private static JobClient start(JobSettings settings) throws Exception {
         StreamExecutionEnvironment env = DenseNetJob.localEnvironment(settings);
-        DenseNetJob.build(env, settings, TransactionTimeouts.choose(null, settings.get(JobOptions.CHECKPOINT_INTERVAL),
-                Duration.ofMillis(EmbeddedKafkaBroker.TRANSACTION_MAX_TIMEOUT_MS)));
+        DenseNetJob.build(env, settings, Preflight.check(settings));
         return env.executeAsync(settings.get(JobOptions.JOB_NAME));
     }
 

@@ -5,7 +5,7 @@ import io.densenetflink.job.DenseNetJob;
 import io.densenetflink.job.DeliveryGuaranteeOption;
 import io.densenetflink.job.JobSettings;
 import io.densenetflink.job.JobTestSupport;
-import io.densenetflink.job.TransactionTimeouts;
+import io.densenetflink.job.Preflight;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.kafka.client.FrameProducer;
@@ -65,8 +65,7 @@ final class Pipeline {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DenseNetJob.configureCheckpointing(env, s);
         DataStream<Frame> frames = between.apply(DenseNetJob.frames(env, s));
-        DenseNetJob.classifyAndSink(frames, s, TransactionTimeouts.choose(null, s.get(JobOptions.CHECKPOINT_INTERVAL),
-                Duration.ofMillis(EmbeddedKafkaBroker.TRANSACTION_MAX_TIMEOUT_MS)));
+        DenseNetJob.classifyAndSink(frames, s, Preflight.check(s));
         return env.executeAsync(s.get(JobOptions.JOB_NAME));
     }
 

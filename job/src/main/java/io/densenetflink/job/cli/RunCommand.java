@@ -2,13 +2,13 @@ package io.densenetflink.job.cli;
 
 import io.densenetflink.job.DenseNetJob;
 import io.densenetflink.job.JobSettings;
+import io.densenetflink.job.Preflight;
 import io.densenetflink.job.RetainedCheckpoints;
 import io.densenetflink.job.kafka.client.KafkaClients;
 import io.densenetflink.job.settings.JobArguments;
 import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.model.artifact.ModelArtifact;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -57,9 +57,9 @@ public final class RunCommand implements Callable<Integer> {
         JobSettings settings = JobArguments.parse(arguments).validate();
         ModelArtifact artifact = ModelArtifact.read(Path.of(settings.get(JobOptions.MODEL))); // fail fast, with the reason
         KafkaClients.requireReachable(settings.get(JobOptions.BOOTSTRAP_SERVERS));
-        Duration transactionTimeout = DenseNetJob.resolveTransactionTimeout(settings);
+        Preflight preflight = Preflight.check(settings);
         StreamExecutionEnvironment env = DenseNetJob.localEnvironment(settings);
-        DenseNetJob.build(env, settings, transactionTimeout);
+        DenseNetJob.build(env, settings, preflight);
         var err = spec.commandLine().getErr();
         err.printf("densenet run: %s %s, %s -> %s (dead letters: %s), %s, checkpoints every %s%s%n", artifact.name(),
                 artifact.version(), settings.get(JobOptions.INPUT_TOPIC), settings.get(JobOptions.OUTPUT_TOPIC),

@@ -2,6 +2,7 @@ package io.densenetflink.job.demo;
 
 import io.densenetflink.job.DenseNetJob;
 import io.densenetflink.job.JobSettings;
+import io.densenetflink.job.Preflight;
 import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.StartingOffsets;
 import io.densenetflink.model.inference.EngineMode;
@@ -59,7 +60,7 @@ public final class Demo {
                     DEAD_LETTERS);
             JobSettings settings = settings(broker.bootstrapServers());
             StreamExecutionEnvironment env = DenseNetJob.localEnvironment(settings);
-            DenseNetJob.build(env, settings, DenseNetJob.resolveTransactionTimeout(settings));
+            DenseNetJob.build(env, settings, Preflight.check(settings));
             JobClient job = env.executeAsync(settings.get(JobOptions.JOB_NAME));
             try (FrameProducer producer = new FrameProducer(broker.bootstrapServers(), Map.of());
                     CommittedReader reader = new CommittedReader(broker.bootstrapServers(), Map.of(),

@@ -52,6 +52,18 @@ public final class FrameHeaders {
     /** Dead letters: the input record's timestamp (epoch ms), i.e. the frame's event time. */
     public static final String SOURCE_TIMESTAMP = "source-timestamp";
 
+    /**
+     * Dead letters over the dead-letter topic's size limit: the size in bytes of the original value, which was left
+     * out (the record has no value).
+     */
+    public static final String PAYLOAD_DROPPED = "dead-letter-payload-dropped";
+
+    /**
+     * Dead letters still over the limit without their value: how many original headers were left out and their
+     * size, {@code COUNT headers, BYTES bytes}.
+     */
+    public static final String HEADERS_DROPPED = "dead-letter-headers-dropped";
+
     private FrameHeaders() {}
 
     /** True for the job's own headers ({@value #RESERVED_PREFIX}...), which never leave the job. */

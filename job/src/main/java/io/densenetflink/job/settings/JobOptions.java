@@ -3,6 +3,7 @@ package io.densenetflink.job.settings;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.densenetflink.job.DeliveryGuaranteeOption;
+import io.densenetflink.job.kafka.sink.DeadLetterSerializer;
 import io.densenetflink.model.inference.EngineMode;
 import io.densenetflink.operators.InferenceOptions;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.MemorySize;
 
 /**
  * Every setting of the Kafka job, each declared once, in the order help texts and the README list them. The
@@ -46,6 +48,13 @@ public final class JobOptions {
     public static final JobSetting<String> DLQ_TOPIC = required(key("dlq-topic").stringType().noDefaultValue()
             .withDescription("The dead-letter topic: frames that could not be classified, as they came in."),
             "TOPIC");
+
+    public static final JobSetting<MemorySize> DLQ_MAX_RECORD_BYTES = optional(key("dlq-max-record-bytes")
+            .memoryType().noDefaultValue().withDescription("The largest dead letter to write. Unset: the"
+                    + " dead-letter topic's max.message.bytes as the broker reports it at start-up (Kafka's default"
+                    + " of 1 MiB when it cannot be read), at most the producer's max.request.size. A larger dead"
+                    + " letter is written without its value, then without its original headers, with a marker"
+                    + " header saying so."), "BYTES", atLeastDeadLetterMinimum());
 
     public static final JobSetting<String> GROUP_ID = optional(key("group-id").stringType().noDefaultValue()
             .withDescription("The consumer group the source commits its offsets to at each checkpoint. Unset:"
@@ -198,6 +207,11 @@ public final class JobOptions {
 
     private static Function<Duration, String> positiveDuration() {
         return d -> d.isNegative() || d.isZero() ? "must be > 0" : null;
+    }
+
+    private static Function<MemorySize, String> atLeastDeadLetterMinimum() {
+        return m -> m.getBytes() >= DeadLetterSerializer.MIN_RECORD_BYTES ? null
+                : "must be at least " + DeadLetterSerializer.MIN_RECORD_BYTES + " bytes (the job's own headers)";
     }
 
     /** Letters, digits, '-' and '_': no '.', so no transactional id prefix is the start of another one. */

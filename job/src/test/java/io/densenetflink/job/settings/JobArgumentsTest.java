@@ -29,7 +29,7 @@ class JobArgumentsTest {
     /** A valid value other than the default for every setting (a new setting needs one here). */
     private static final Map<String, String> SAMPLES = new TreeMap<>(Map.ofEntries(
             Map.entry("bootstrap-servers", "kafka-1:9092,kafka-2:9092"), Map.entry("input-topic", "in"),
-            Map.entry("output-topic", "out"), Map.entry("dlq-topic", "dlq"),
+            Map.entry("output-topic", "out"), Map.entry("dlq-topic", "dlq"), Map.entry("dlq-max-record-bytes", "2mb"),
             Map.entry("group-id", "g"), Map.entry("starting-offsets", "latest"), Map.entry("model", "/models/m"),
             Map.entry("engine-mode", "eager"), Map.entry("batch-size", "16"), Map.entry("max-delay", "75ms"),
             Map.entry("latency-budget", "2s"), Map.entry("device", "gpu:1"), Map.entry("decode-threads", "3"),
@@ -77,6 +77,7 @@ class JobArgumentsTest {
         assertEquals(DeliveryGuaranteeOption.AT_LEAST_ONCE, fromArgs.get(JobOptions.DELIVERY));
         assertEquals(EngineMode.EAGER, fromArgs.get(JobOptions.ENGINE_MODE));
         assertEquals(Duration.ofMillis(75), fromArgs.get(JobOptions.MAX_DELAY));
+        assertEquals(2L << 20, fromArgs.get(JobOptions.DLQ_MAX_RECORD_BYTES).getBytes());
     }
 
     @SuppressWarnings("unchecked")

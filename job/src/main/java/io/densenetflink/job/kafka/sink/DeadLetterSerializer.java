@@ -5,11 +5,20 @@ import io.densenetflink.job.kafka.internal.HeaderText;
 import io.densenetflink.operators.FailedFrame;
 import io.densenetflink.operators.Frame;
 import io.densenetflink.operators.FrameHeader;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.AbstractRecords;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a {@link FailedFrame} to the dead-letter topic as the original record: key = source id (no key when it
@@ -26,6 +35,12 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * </ul>
  *
  * The record timestamp is the time of the failure.
+ *
+ * <p>A dead letter larger than the dead-letter topic accepts would fail its write, and with it the job, again
+ * after every restart. Such a dead letter is written without its value, with header {@value
+ * FrameHeaders#PAYLOAD_DROPPED} (the value's size); if it is still too large, also without its original headers,
+ * with {@value FrameHeaders#HEADERS_DROPPED} and {@value FrameHeaders#FRAME_ID}. Reason, detail and source
+ * coordinates are always there, so the input record can be found and read again.
  */
 public final class DeadLetterSerializer implements KafkaRecordSerializationSchema<FailedFrame> {
 
@@ -34,10 +49,27 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
     /** Longer details are cut (with a trailing ellipsis): a header is no place for a stack trace. */
     public static final int MAX_DETAIL_CHARS = 2000;
 
-    private final String topic;
+    /** The smallest dead-letter limit the job accepts: room for the job's own headers and a frame id. */
+    public static final int MIN_RECORD_BYTES = 16 * 1024;
 
-    public DeadLetterSerializer(String topic) {
+    private static final int MAX_FRAME_ID_CHARS = 1000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterSerializer.class);
+
+    private final String topic;
+    private final int maxRecordBytes;
+
+    /**
+     * @param maxRecordBytes the largest record the dead-letter topic takes ({@link DeadLetterLimit}); larger dead
+     *     letters lose their value, then their original headers
+     */
+    public DeadLetterSerializer(String topic, int maxRecordBytes) {
         this.topic = Objects.requireNonNull(topic, "topic");
+        if (maxRecordBytes < MIN_RECORD_BYTES) {
+            throw new IllegalArgumentException("the dead-letter topic " + topic + " takes records of at most "
+                    + maxRecordBytes + " bytes: dead letters need at least " + MIN_RECORD_BYTES);
+        }
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     public String topic() {
@@ -47,33 +79,71 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
     @Override
     public ProducerRecord<byte[], byte[]> serialize(FailedFrame failed, KafkaSinkContext context, Long timestamp) {
         Frame frame = failed.frame();
-        Map<String, String> in = frame.headers();
-        RecordHeaders headers = new RecordHeaders();
+        byte[] key = frame.sourceId().isEmpty() ? null : HeaderText.utf8(frame.sourceId());
+        byte[] value = frame.payload();
+        List<Header> original = new ArrayList<>();
         for (FrameHeader h : frame.headerList()) {
             if (!FrameHeaders.isReserved(h.name())) {
-                headers.add(h.name(), h.value());
+                original.add(new RecordHeader(h.name(), h.value()));
             }
         }
-        HeaderText.add(headers, FrameHeaders.ERROR_REASON, failed.reason());
-        HeaderText.add(headers, FrameHeaders.ERROR_DETAIL, cut(failed.detail()));
-        addIfPresent(headers, FrameHeaders.SOURCE_TOPIC, in.get(FrameHeaders.TOPIC));
-        addIfPresent(headers, FrameHeaders.SOURCE_PARTITION, in.get(FrameHeaders.PARTITION));
-        addIfPresent(headers, FrameHeaders.SOURCE_OFFSET, in.get(FrameHeaders.OFFSET));
-        HeaderText.add(headers, FrameHeaders.SOURCE_TIMESTAMP, Long.toString(frame.eventTime()));
-        byte[] key = frame.sourceId().isEmpty() ? null : HeaderText.utf8(frame.sourceId());
-        return new ProducerRecord<>(topic, null, failed.failedAt() >= 0 ? failed.failedAt() : null, key, frame.payload(), headers);
+        List<Header> added = jobHeaders(failed);
+        Long time = failed.failedAt() >= 0 ? failed.failedAt() : null;
+        List<Header> whole = concat(original, added);
+        if (fits(key, value, whole)) {
+            return new ProducerRecord<>(topic, null, time, key, value, new RecordHeaders(whole));
+        }
+        // Too large for the dead-letter topic: a failed write would fail the job, and the replay fail it again.
+        added.add(text(FrameHeaders.PAYLOAD_DROPPED, Integer.toString(value.length)));
+        List<Header> withoutValue = concat(original, added);
+        if (fits(key, null, withoutValue)) {
+            LOG.warn("dead letter {}: {} bytes of value left out (over the {} bytes the dead-letter topic takes)",
+                    frame.frameId(), value.length, maxRecordBytes);
+            return new ProducerRecord<>(topic, null, time, key, null, new RecordHeaders(withoutValue));
+        }
+        long headerBytes = original.stream().mapToLong(h -> h.key().length() + (h.value() == null ? 0 : h.value().length))
+                .sum();
+        added.add(text(FrameHeaders.HEADERS_DROPPED, original.size() + " headers, " + headerBytes + " bytes"));
+        added.add(text(FrameHeaders.FRAME_ID, cut(frame.frameId(), MAX_FRAME_ID_CHARS)));
+        LOG.warn("dead letter {}: value ({} bytes) and original headers ({} bytes) left out (over the {} bytes the"
+                + " dead-letter topic takes)", frame.frameId(), value.length, headerBytes, maxRecordBytes);
+        return new ProducerRecord<>(topic, null, time, fits(key, null, added) ? key : null, null, new RecordHeaders(added));
     }
 
-    private static void addIfPresent(RecordHeaders headers, String name, String value) {
-        if (value != null) {
-            HeaderText.add(headers, name, value);
+    /** The headers the job adds: reason, detail, where the frame came from. */
+    private static List<Header> jobHeaders(FailedFrame failed) {
+        Map<String, String> in = failed.frame().headers();
+        List<Header> added = new ArrayList<>();
+        added.add(text(FrameHeaders.ERROR_REASON, failed.reason()));
+        added.add(text(FrameHeaders.ERROR_DETAIL, cut(failed.detail(), MAX_DETAIL_CHARS)));
+        for (String[] coordinate : new String[][] {{FrameHeaders.SOURCE_TOPIC, FrameHeaders.TOPIC},
+                {FrameHeaders.SOURCE_PARTITION, FrameHeaders.PARTITION}, {FrameHeaders.SOURCE_OFFSET, FrameHeaders.OFFSET}}) {
+            String v = in.get(coordinate[1]);
+            if (v != null) {
+                added.add(text(coordinate[0], v));
+            }
         }
+        added.add(text(FrameHeaders.SOURCE_TIMESTAMP, Long.toString(failed.frame().eventTime())));
+        return added;
     }
 
-    private static String cut(String detail) {
-        if (detail.length() <= MAX_DETAIL_CHARS) {
-            return detail;
-        }
-        return detail.substring(0, MAX_DETAIL_CHARS - 3) + "...";
+    /** Whether the record fits the limit, by the estimate Kafka's producer applies itself (uncompressed). */
+    private boolean fits(byte[] key, byte[] value, List<Header> headers) {
+        return AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE, CompressionType.NONE,
+                key, value, headers.toArray(Header[]::new)) <= maxRecordBytes;
+    }
+
+    private static List<Header> concat(List<Header> a, List<Header> b) {
+        List<Header> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static Header text(String name, String value) {
+        return new RecordHeader(name, HeaderText.utf8(value));
+    }
+
+    private static String cut(String text, int maxChars) {
+        return text.length() <= maxChars ? text : text.substring(0, maxChars - 3) + "...";
     }
 }

@@ -41,7 +41,7 @@ class DeadLetterSerializerTest {
         Frame frame = new Frame("cam-1", "bad.jpg", bytes, 1_000L, Map.of(FrameHeaders.FRAME_ID, "bad.jpg",
                 FrameHeaders.CONTENT_TYPE, "image/jpeg", "custom", "x", FrameHeaders.TOPIC, "frames",
                 FrameHeaders.PARTITION, "1", FrameHeaders.OFFSET, "99"));
-        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq").serialize(
+        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", DeadLetterLimit.KAFKA_DEFAULT).serialize(
                 new FailedFrame(frame, "CORRUPT", "not a JPEG: bad marker", 2_000L), null, null);
 
         assertEquals("dlq", r.topic());
@@ -78,7 +78,7 @@ class DeadLetterSerializerTest {
         FrameSerializer.INSTANCE.serialize(frame, state);
         Frame restored = FrameSerializer.INSTANCE.deserialize(new DataInputDeserializer(state.getCopyOfBuffer()));
 
-        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq").serialize(
+        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", DeadLetterLimit.KAFKA_DEFAULT).serialize(
                 new FailedFrame(restored, "CORRUPT", "bad", 2L), null, null);
         List<Header> written = new ArrayList<>();
         r.headers().forEach(written::add);
@@ -89,9 +89,40 @@ class DeadLetterSerializerTest {
     }
 
     @Test
+    void overTheLimitTheValueThenTheOriginalHeadersAreLeftOut() {
+        int limit = 64 * 1024;
+        DeadLetterSerializer serializer = new DeadLetterSerializer("dlq", limit);
+        Map<String, String> coordinates = Map.of(FrameHeaders.FRAME_ID, "f", FrameHeaders.TOPIC, "frames",
+                FrameHeaders.PARTITION, "0", FrameHeaders.OFFSET, "7");
+        Frame fits = new Frame("cam", "f", new byte[limit - 1024], 1L, coordinates);
+        assertEquals(limit - 1024, serializer.serialize(new FailedFrame(fits, "CORRUPT", "d", 2L), null, null)
+                .value().length);
+
+        Frame bigValue = new Frame("cam", "f", new byte[limit], 1L, coordinates);
+        ProducerRecord<byte[], byte[]> r = serializer.serialize(new FailedFrame(bigValue, "CORRUPT", "d", 2L), null, null);
+        assertNull(r.value());
+        assertEquals(String.valueOf(limit), headers(r).get(FrameHeaders.PAYLOAD_DROPPED));
+        assertEquals("f", headers(r).get(FrameHeaders.FRAME_ID), "original headers kept");
+        assertEquals("CORRUPT", headers(r).get(FrameHeaders.ERROR_REASON));
+
+        Map<String, String> big = new java.util.HashMap<>(coordinates);
+        big.put("notes", "n".repeat(limit));
+        Frame bigHeaders = new Frame("cam", "f", new byte[10], 1L, big);
+        r = serializer.serialize(new FailedFrame(bigHeaders, "CORRUPT", "d", 2L), null, null);
+        assertNull(r.value());
+        Map<String, String> h = headers(r);
+        assertNull(h.get("notes"));
+        assertEquals("2 headers, " + (limit + 5 + FrameHeaders.FRAME_ID.length() + 1) + " bytes",
+                h.get(FrameHeaders.HEADERS_DROPPED));
+        assertEquals("f", h.get(FrameHeaders.FRAME_ID), "the frame id is always there");
+        assertEquals("7", h.get(FrameHeaders.SOURCE_OFFSET));
+        assertEquals("cam", new String(r.key(), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void emptySourceHasNoKeyAndLongDetailsAreCut() {
         Frame frame = new Frame("", "f", new byte[0], 1L, Map.of());
-        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq").serialize(
+        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", DeadLetterLimit.KAFKA_DEFAULT).serialize(
                 new FailedFrame(frame, "EMPTY", "x".repeat(10_000), 3L), null, null);
         assertNull(r.key());
         assertEquals(0, r.value().length);

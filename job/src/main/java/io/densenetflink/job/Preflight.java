@@ -1,0 +1,41 @@
+package io.densenetflink.job;
+
+import io.densenetflink.job.kafka.client.BrokerConfigs;
+import io.densenetflink.job.kafka.client.KafkaClients;
+import io.densenetflink.job.kafka.sink.DeadLetterLimit;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.KafkaClient;
+import java.time.Duration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * What the job reads from the broker before it starts, and the limits it takes from there: the sinks'
+ * transaction timeout ({@link TransactionTimeouts}) and the largest dead letter ({@link DeadLetterLimit}).
+ *
+ * @param transactionTimeout the exactly-once sinks' {@code transaction.timeout.ms}
+ * @param deadLetterMaxBytes the largest dead letter the dead-letter topic takes
+ */
+public record Preflight(Duration transactionTimeout, int deadLetterMaxBytes) {
+
+    /** Reads what it needs from the broker named by {@code settings} (through an admin client). */
+    public static Preflight check(JobSettings settings) {
+        try (BrokerConfigs broker = BrokerConfigs.connect(settings.get(JobOptions.BOOTSTRAP_SERVERS),
+                settings.kafkaProperties(KafkaClient.ADMIN))) {
+            Duration transactionTimeout = TransactionTimeouts.resolve(settings, broker);
+            MemorySize configured = settings.get(JobOptions.DLQ_MAX_RECORD_BYTES);
+            int deadLetterMaxBytes = DeadLetterLimit.resolve(
+                    configured == null ? null : (int) Math.min(Integer.MAX_VALUE, configured.getBytes()),
+                    maxRequestSize(settings), broker, settings.get(JobOptions.DLQ_TOPIC),
+                    settings.get(JobOptions.INPUT_TOPIC));
+            return new Preflight(transactionTimeout, deadLetterMaxBytes);
+        }
+    }
+
+    /** The dead-letter producer's {@code max.request.size}: as given, else the job's {@link KafkaClients#MAX_RECORD_BYTES}. */
+    static int maxRequestSize(JobSettings settings) {
+        String given = settings.kafkaProperties(KafkaClient.DEAD_LETTER_PRODUCER)
+                .getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        return given == null ? KafkaClients.MAX_RECORD_BYTES : Integer.parseInt(given.trim());
+    }
+}
