@@ -23,10 +23,13 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.slf4j.Logger;
@@ -44,6 +47,10 @@ public final class DenseNetJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(DenseNetJob.class);
 
+    /** The sinks' names in their transactional id prefixes. */
+    public static final String RESULTS_SINK = "results";
+    public static final String DEAD_LETTER_SINK = "dead-letters";
+
     private DenseNetJob() {}
 
     /** Cluster entry point: the same options as {@code bin/densenet run} ({@link JobArguments}; {@code --help}). */
@@ -54,7 +61,6 @@ public final class DenseNetJob {
         }
         JobSettings settings = JobArguments.parse(List.of(args)).validate();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        configureCheckpointing(env, settings);
         build(env, settings, Preflight.check(settings));
         env.execute(settings.get(JobOptions.JOB_NAME));
     }
@@ -82,9 +88,7 @@ public final class DenseNetJob {
                 LOG.info("no completed checkpoint in {}: starting fresh", checkpoints);
             }
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(config);
-        configureCheckpointing(env, settings);
-        return env;
+        return StreamExecutionEnvironment.createLocalEnvironment(config);
     }
 
     /** The {@code state-dir} setting as a path, or null. */
@@ -93,16 +97,29 @@ public final class DenseNetJob {
         return dir == null ? null : Path.of(dir);
     }
 
-    /** Checkpoints every interval in the delivery's mode, retained when the job is cancelled or killed. */
-    public static void configureCheckpointing(StreamExecutionEnvironment env, JobSettings settings) {
-        env.enableCheckpointing(settings.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(),
-                settings.get(JobOptions.DELIVERY).checkpointingMode());
-        env.getCheckpointConfig().setExternalizedCheckpointRetention(
-                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    /**
+     * Checkpoints every interval in the delivery's mode, retained when the job is cancelled or killed, with the
+     * checkpoint timeout the preflight chose. With exactly-once, one checkpoint at a time and none may fail without
+     * a restart: {@link TransactionTimeouts} bounds a transaction's life on exactly that.
+     */
+    public static void configureCheckpointing(StreamExecutionEnvironment env, JobSettings settings,
+            Preflight preflight) {
+        DeliveryGuaranteeOption delivery = settings.get(JobOptions.DELIVERY);
+        env.enableCheckpointing(settings.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), delivery.checkpointingMode());
+        CheckpointConfig checkpoints = env.getCheckpointConfig();
+        checkpoints.setExternalizedCheckpointRetention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        if (preflight.checkpointTimeout() != null) {
+            checkpoints.setCheckpointTimeout(preflight.checkpointTimeout().toMillis());
+        }
+        if (delivery == DeliveryGuaranteeOption.EXACTLY_ONCE) {
+            checkpoints.setMaxConcurrentCheckpoints(1);
+            checkpoints.setTolerableCheckpointFailureNumber(0);
+        }
     }
 
-    /** Adds source, operator and both sinks to {@code env}. */
+    /** Configures checkpointing and adds source, operator and both sinks to {@code env}. */
     public static ClassifiedFrames build(StreamExecutionEnvironment env, JobSettings settings, Preflight preflight) {
+        configureCheckpointing(env, settings, preflight);
         return classifyAndSink(frames(env, settings), settings, preflight);
     }
 
@@ -135,27 +152,36 @@ public final class DenseNetJob {
         settings.validate();
         ClassifiedFrames classified = DenseNetInference.classify(frames, settings.inferenceOptions());
 
-        classified.results().sinkTo(sink(settings, preflight, "results", KafkaClient.RESULTS_PRODUCER,
+        classified.results().sinkTo(sink(settings, preflight, RESULTS_SINK, KafkaClient.RESULTS_PRODUCER,
                         new ClassificationSerializer(settings.get(JobOptions.OUTPUT_TOPIC))))
                 .name("kafka-results").uid("kafka-results");
-        classified.failures().sinkTo(sink(settings, preflight, "dead-letters", KafkaClient.DEAD_LETTER_PRODUCER,
+        classified.failures().sinkTo(sink(settings, preflight, DEAD_LETTER_SINK, KafkaClient.DEAD_LETTER_PRODUCER,
                         new DeadLetterSerializer(settings.get(JobOptions.DLQ_TOPIC), preflight.deadLetterMaxBytes())))
                 .name("kafka-dead-letters").uid("kafka-dead-letters");
         return classified;
     }
 
-    private static <T> KafkaSink<T> sink(JobSettings settings, Preflight preflight, String role,
-            KafkaClient client, org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
+    /**
+     * A Kafka sink. Exactly-once: transactional, with transactional ids {@code PREFIX-SUBTASK-N} where the prefix
+     * is {@link JobSettings#transactionalIdPrefix} (stable across restarts, so a restarted job finds and aborts its
+     * predecessor's open transactions; distinct between deployments) and N comes from a small pool reused at every
+     * checkpoint ({@link TransactionNamingStrategy#POOLING}: the broker keeps each id it saw for {@code
+     * transactional.id.expiration.ms}, 7 days by default, so one new id per checkpoint would pile up).
+     */
+    private static <T> KafkaSink<T> sink(JobSettings settings, Preflight preflight, String sink, KafkaClient client,
+            KafkaRecordSerializationSchema<T> serializer) {
         Properties producer = settings.kafkaProperties(client);
-        producer.setProperty("transaction.timeout.ms", String.valueOf(preflight.transactionTimeout().toMillis()));
+        if (preflight.transactionTimeout() != null) {
+            producer.setProperty("transaction.timeout.ms", String.valueOf(preflight.transactionTimeout().toMillis()));
+        }
         producer.putIfAbsent("max.request.size", String.valueOf(KafkaClients.MAX_RECORD_BYTES));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(settings.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(producer)
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(settings.get(JobOptions.DELIVERY).sinkGuarantee())
-                // Stable across restarts, so a restarted job finds and aborts its predecessor's open transactions.
-                .setTransactionalIdPrefix(settings.get(JobOptions.JOB_NAME) + "-" + role)
+                .setTransactionalIdPrefix(settings.transactionalIdPrefix(sink))
+                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
                 .build();
     }
 

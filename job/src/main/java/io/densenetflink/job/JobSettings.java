@@ -11,6 +11,9 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -126,6 +129,30 @@ public final class JobSettings {
     /** The consumer group: {@code group-id}, else the job name. */
     public String groupId() {
         return isSet(JobOptions.GROUP_ID) ? get(JobOptions.GROUP_ID) : get(JobOptions.JOB_NAME);
+    }
+
+    /**
+     * The deployment id: {@code deployment-id}, else {@code t} and the first 8 hex digits of the SHA-256 of the
+     * three topic names, so deployments of one job name that read or write other topics do not share
+     * transactional ids, and one deployment keeps its id across restarts.
+     */
+    public String deploymentId() {
+        if (isSet(JobOptions.DEPLOYMENT_ID)) {
+            return get(JobOptions.DEPLOYMENT_ID);
+        }
+        String topics = get(JobOptions.INPUT_TOPIC) + "\n" + get(JobOptions.OUTPUT_TOPIC) + "\n"
+                + get(JobOptions.DLQ_TOPIC);
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(topics.getBytes(StandardCharsets.UTF_8));
+            return "t" + HexFormat.of().formatHex(hash, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** The transactional id prefix of one sink: {@code JOB-NAME.DEPLOYMENT-ID.SINK}. */
+    public String transactionalIdPrefix(String sink) {
+        return get(JobOptions.JOB_NAME) + "." + deploymentId() + "." + sink;
     }
 
     /** The DenseNet operator's options: the model and engine mode, and every operator setting. */

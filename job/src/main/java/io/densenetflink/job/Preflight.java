@@ -11,24 +11,32 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * What the job reads from the broker before it starts, and the limits it takes from there: the sinks'
- * transaction timeout ({@link TransactionTimeouts}) and the largest dead letter ({@link DeadLetterLimit}).
+ * transaction timeout and the checkpoint timeout that goes with it ({@link TransactionTimeouts}), and the largest
+ * dead letter ({@link DeadLetterLimit}).
  *
- * @param transactionTimeout the exactly-once sinks' {@code transaction.timeout.ms}
+ * @param transactionTimeout the exactly-once sinks' {@code transaction.timeout.ms}; null with at-least-once
+ * @param checkpointTimeout the checkpoint timeout; null to leave Flink's (at-least-once without checkpoint-timeout)
  * @param deadLetterMaxBytes the largest dead letter the dead-letter topic takes
  */
-public record Preflight(Duration transactionTimeout, int deadLetterMaxBytes) {
+public record Preflight(Duration transactionTimeout, Duration checkpointTimeout, int deadLetterMaxBytes) {
 
     /** Reads what it needs from the broker named by {@code settings} (through an admin client). */
     public static Preflight check(JobSettings settings) {
         try (BrokerConfigs broker = BrokerConfigs.connect(settings.get(JobOptions.BOOTSTRAP_SERVERS),
                 settings.kafkaProperties(KafkaClient.ADMIN))) {
-            Duration transactionTimeout = TransactionTimeouts.resolve(settings, broker);
+            Duration transactionTimeout = null;
+            Duration checkpointTimeout = settings.get(JobOptions.CHECKPOINT_TIMEOUT);
+            if (settings.get(JobOptions.DELIVERY) == DeliveryGuaranteeOption.EXACTLY_ONCE) {
+                TransactionTimeouts.Timeouts timeouts = TransactionTimeouts.resolve(settings, broker);
+                transactionTimeout = timeouts.transaction();
+                checkpointTimeout = timeouts.checkpoint();
+            }
             MemorySize configured = settings.get(JobOptions.DLQ_MAX_RECORD_BYTES);
             int deadLetterMaxBytes = DeadLetterLimit.resolve(
                     configured == null ? null : (int) Math.min(Integer.MAX_VALUE, configured.getBytes()),
                     maxRequestSize(settings), broker, settings.get(JobOptions.DLQ_TOPIC),
                     settings.get(JobOptions.INPUT_TOPIC));
-            return new Preflight(transactionTimeout, deadLetterMaxBytes);
+            return new Preflight(transactionTimeout, checkpointTimeout, deadLetterMaxBytes);
         }
     }
 

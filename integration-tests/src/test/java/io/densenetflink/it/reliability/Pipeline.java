@@ -63,9 +63,10 @@ final class Pipeline {
     /** Submits the job with {@code between} applied to the source's frames before the DenseNet operator. */
     static JobClient start(JobSettings s, UnaryOperator<DataStream<Frame>> between) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DenseNetJob.configureCheckpointing(env, s);
+        Preflight preflight = Preflight.check(s);
+        DenseNetJob.configureCheckpointing(env, s, preflight);
         DataStream<Frame> frames = between.apply(DenseNetJob.frames(env, s));
-        DenseNetJob.classifyAndSink(frames, s, Preflight.check(s));
+        DenseNetJob.classifyAndSink(frames, s, preflight);
         return env.executeAsync(s.get(JobOptions.JOB_NAME));
     }
 

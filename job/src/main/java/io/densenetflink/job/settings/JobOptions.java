@@ -128,6 +128,13 @@ public final class JobOptions {
             .defaultValue("densenet-flink").withDescription("The Flink job's name, the default consumer group and"
                     + " the first part of the transactional id prefix."), "NAME", identifier());
 
+    public static final JobSetting<String> DEPLOYMENT_ID = optional(key("deployment-id").stringType()
+            .noDefaultValue().withDescription("The second part of the transactional id prefix"
+                    + " (JOB-NAME.DEPLOYMENT-ID.results and .dead-letters): keep it across restarts and upgrades of"
+                    + " one deployment, make it differ between deployments that share a Kafka cluster. Unset: a"
+                    + " hash of the input, output and dead-letter topics (t followed by 8 hex digits)."), "ID",
+            identifier());
+
     public static final JobSetting<Integer> PARALLELISM = optional(key("parallelism").intType().noDefaultValue()
             .withDescription("Parallel subtasks, one model each. Unset: the cluster's parallelism.default (a local"
                     + " run: the machine's cores)."), "N", positive());
@@ -143,10 +150,16 @@ public final class JobOptions {
                     + " exactly-once, how often results are committed."), "DURATION",
             d -> d.toMillis() >= 100 ? null : "must be at least 100ms");
 
+    public static final JobSetting<Duration> CHECKPOINT_TIMEOUT = optional(key("checkpoint-timeout")
+            .durationType().noDefaultValue().withDescription("A checkpoint not complete within this fails (and,"
+                    + " with exactly-once, the job restarts from the previous one). Unset: min(10min,"
+                    + " transaction timeout / 4). Must leave room for the transaction timeout: interval + 2 x this"
+                    + " at most half of it."), "DURATION", positiveDuration());
+
     public static final JobSetting<Duration> TRANSACTION_TIMEOUT = optional(key("transaction-timeout")
             .durationType().noDefaultValue().withDescription("Exactly-once: how long the broker keeps a sink's"
                     + " transaction open before aborting it. Unset: min(1h, the broker's"
-                    + " transaction.max.timeout.ms)."),
+                    + " transaction.max.timeout.ms); the job refuses to start when that cannot be read."),
             "DURATION", positiveDuration());
 
     public static final JobSetting<String> STATE_DIR = optional(key("state-dir").stringType().noDefaultValue()

@@ -35,8 +35,9 @@ class JobArgumentsTest {
             Map.entry("latency-budget", "2s"), Map.entry("device", "gpu:1"), Map.entry("decode-threads", "3"),
             Map.entry("inference-threads", "4"), Map.entry("slots-per-task-manager", "2"),
             Map.entry("max-in-flight", "40"), Map.entry("top-k", "3"), Map.entry("inference-timeout", "2min"),
-            Map.entry("job-name", "cams"), Map.entry("parallelism", "4"),
+            Map.entry("job-name", "cams"), Map.entry("deployment-id", "prod-eu"), Map.entry("parallelism", "4"),
             Map.entry("delivery", "at-least-once"), Map.entry("checkpoint-interval", "5s"),
+            Map.entry("checkpoint-timeout", "1min"),
             Map.entry("transaction-timeout", "30min"),
             Map.entry("state-dir", "/var/lib/densenet")));
 

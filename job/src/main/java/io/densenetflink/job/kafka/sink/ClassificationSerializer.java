@@ -33,7 +33,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * ground_truth} and {@code correct} are present only when the input carried a {@value FrameHeaders#LABEL} header
  * (a class index or a class name: either matches).
  */
-public final class ClassificationSerializer implements KafkaRecordSerializationSchema<Classification> {
+public final class ClassificationSerializer implements FixedTopicSerializer<Classification> {
 
     private static final long serialVersionUID = 1L;
 
@@ -46,6 +46,7 @@ public final class ClassificationSerializer implements KafkaRecordSerializationS
         this.topic = Objects.requireNonNull(topic, "topic");
     }
 
+    @Override
     public String topic() {
         return topic;
     }

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * with {@value FrameHeaders#HEADERS_DROPPED} and {@value FrameHeaders#FRAME_ID}. Reason, detail and source
  * coordinates are always there, so the input record can be found and read again.
  */
-public final class DeadLetterSerializer implements KafkaRecordSerializationSchema<FailedFrame> {
+public final class DeadLetterSerializer implements FixedTopicSerializer<FailedFrame> {
 
     private static final long serialVersionUID = 1L;
 
@@ -72,6 +72,7 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
         this.maxRecordBytes = maxRecordBytes;
     }
 
+    @Override
     public String topic() {
         return topic;
     }
