@@ -11,7 +11,6 @@ import ai.djl.training.ParameterStore;
 import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
 import io.densenetflink.model.image.Preprocessing;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +30,7 @@ public final class DenseNetClassifier implements AutoCloseable {
     private final Block block;
     private final Device device;
     private final EngineMode mode;
+    private final NativeStaging staging = new NativeStaging();
 
     private DenseNetClassifier(ModelArtifact artifact, Model model, Device device, EngineMode mode) {
         this.artifact = artifact;
@@ -156,9 +156,9 @@ public final class DenseNetClassifier implements AutoCloseable {
     /** One forward of the {@code shape.size()} values of {@code pixels} from {@code offset}. */
     private float[] forward(float[] pixels, int offset, Shape shape) {
         try (NDManager batch = model.getNDManager().newSubManager()) {
-            NDArray input = batch.create(FloatBuffer.wrap(pixels, offset, (int) shape.size()), shape);
+            NDArray input = staging.toEngine(batch, pixels, offset, shape);
             NDList output = block.forward(new ParameterStore(batch, false), new NDList(input), false);
-            return output.singletonOrThrow().toFloatArray();
+            return staging.toJava(output.singletonOrThrow());
         }
     }
 
