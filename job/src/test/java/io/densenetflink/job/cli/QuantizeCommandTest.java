@@ -63,6 +63,11 @@ class QuantizeCommandTest {
         CliRun eval = CliRun.of("eval", "--model", int8.toString(), "--data-dir", sample.toString(), "--limit", "100");
         assertEquals(0, eval.code(), eval.err());
         assertTrue(eval.out().contains("on 100 Fashion-MNIST test images"), eval.out());
+        CliRun agree = CliRun.of("eval", "--model", int8.toString(), "--data-dir", sample.toString(), "--offset", "900",
+                "--agree-with", fp32.toString());
+        assertEquals(0, agree.code(), agree.err());
+        assertTrue(agree.out().contains("on 100 Fashion-MNIST test images"), agree.out());
+        assertTrue(agree.out().matches("(?s).*top-1 agreement with .*: [0-9.]+% \\([0-9]+ of 100\\).*"), agree.out());
     }
 
     @Test
