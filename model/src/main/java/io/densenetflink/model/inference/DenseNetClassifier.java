@@ -10,11 +10,14 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.engine.MxEngineSetup;
 import io.densenetflink.model.image.Preprocessing;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A loaded DenseNet ready to classify batches of preprocessed images.
@@ -24,6 +27,8 @@ import java.util.List;
  * is closed before the call returns, so native memory does not grow with the number of batches.
  */
 public final class DenseNetClassifier implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DenseNetClassifier.class);
 
     private final ModelArtifact artifact;
     private final Model model;
@@ -49,6 +54,8 @@ public final class DenseNetClassifier implements AutoCloseable {
     public static DenseNetClassifier load(ModelArtifact artifact, Device device, EngineMode mode)
             throws ModelLoadException {
         Model model = NetworkLoader.load(artifact, device, mode, NetworkLoader.WeightSource.of(artifact));
+        LOG.info("loaded {} {} ({}, {}) on {}: {}", artifact.name(), artifact.version(), artifact.precision().id(),
+                mode.id(), device, device.isGpu() ? "GPU" : MxEngineSetup.isaSelection().describe());
         return new DenseNetClassifier(artifact, model, device, mode);
     }
 

@@ -83,6 +83,28 @@ class PrecisionConverterTest {
         }
     }
 
+    /** A graph imported from MXNet/Gluon files (here: the fixture exported and imported again) converts too. */
+    @Test
+    void anImportedMxnetGraphConvertsToInt8AndBf16() throws Exception {
+        Path exported = tmp.resolve("exported");
+        io.densenetflink.model.inference.GraphModels.export(fp32, exported, "net");
+        ModelArtifact graph = io.densenetflink.model.inference.GraphModels.importGraph(
+                io.densenetflink.model.graph.MxGraphFiles.symbolFile(exported, "net"),
+                io.densenetflink.model.graph.MxGraphFiles.paramsFile(exported, "net"), "tiny-graph", "1",
+                fp32.preprocessing(), fp32.labels(), tmp.resolve("graph-fp32"));
+        assertTrue(graph.isGraph());
+        CalibrationSet calibration = CalibrationSet.imageDirectory(
+                ConvertedModels.calibrationImages(tmp.resolve("calibration-graph"), 16), fp32.preprocessing(), 0);
+        ModelArtifact int8 = PrecisionConverter.convert(graph,
+                PrecisionConverter.Request.int8(calibration, Int8Quantizer.Settings.defaults()), tmp.resolve("graph-int8"));
+        ModelArtifact bf16 = PrecisionConverter.convert(graph, PrecisionConverter.Request.bf16(), tmp.resolve("graph-bf16"));
+        try (DenseNetClassifier c = DenseNetClassifier.load(int8, Device.cpu());
+                DenseNetClassifier d = DenseNetClassifier.load(bf16, Device.cpu())) {
+            assertCloseToFp32(c.logits(input, shape), 0.08, "int8 of an imported graph");
+            assertCloseToFp32(d.logits(input, shape), 0.03, "bf16 of an imported graph");
+        }
+    }
+
     @Test
     void bf16RoundTripClassifiesLikeFp32() throws Exception {
         Path out = tmp.resolve("bf16");
