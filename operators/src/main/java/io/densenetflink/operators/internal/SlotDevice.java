@@ -27,14 +27,4 @@ final class SlotDevice {
         return new Choice(Device.gpu(gpu), "auto: GPU " + gpu + " of the task manager's " + assignedGpus
                 + " (subtask " + subtaskIndex + ")");
     }
-
-    /** OpenMP threads for one slot: the configured count, else the cores shared by the slots. */
-    static int inferenceThreads(int configured, int slotsPerTaskManager, int parallelism) {
-        if (configured > 0) {
-            return configured;
-        }
-        int cores = Runtime.getRuntime().availableProcessors();
-        int slots = slotsPerTaskManager > 0 ? slotsPerTaskManager : Math.min(parallelism, cores);
-        return Math.max(1, cores / Math.max(1, slots));
-    }
 }
