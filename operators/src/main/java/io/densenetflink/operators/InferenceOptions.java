@@ -113,7 +113,11 @@ public final class InferenceOptions implements Serializable {
         return classifier;
     }
 
-    /** {@code auto}, {@code cpu} or {@code gpu:N}. */
+    /**
+     * {@code auto}, {@code cpu} or {@code gpu:N}. {@code auto} leases one of the GPUs Flink's external resource
+     * framework gave the task manager (each slot the least-held one) and runs on the CPU, with a warning,
+     * where the engine has no CUDA support; {@code gpu:N} fails {@code open()} there.
+     */
     public String device() {
         return device;
     }

@@ -60,6 +60,7 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
 
     private transient FrameBatcher batcher;
     private transient InferenceMetrics metrics;
+    private transient SlotDevice.Choice device;
     /** The frames in flight by the result future Flink handed with them (it hands the same one to timeout()). */
     private transient Map<ResultFuture<?>, InFlightFrame> inFlight;
 
@@ -73,16 +74,26 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
         int subtask = task.getIndexOfThisSubtask();
         int parallelism = task.getNumberOfParallelSubtasks();
         inFlight = new ConcurrentHashMap<>();
-        SlotDevice.Choice device = SlotDevice.choose(options.device(), assignedGpus(), subtask);
+        try {
+            device = SlotDevice.choose(options.device(), assignedGpus(), SlotDevice.engineGpus());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("cannot load model " + options.classifier().describe() + ": "
+                    + e.getMessage(), e);
+        }
         int threads = SlotSizing.inferenceThreads(options.inferenceThreads(), options.slotsPerTaskManager(),
                 parallelism);
         long maxBytes = SlotSizing.maxInFlightBytes(options.maxInFlightBytes(), options.slotsPerTaskManager(),
                 parallelism);
         metrics = new InferenceMetrics(getRuntimeContext().getMetricGroup(), options.maxBatchSize(),
                 new InferenceMetrics.InFlight(() -> batcher == null ? 0 : batcher.inFlight(),
-                        () -> batcher == null ? 0 : batcher.inFlightBytes(), maxBytes));
+                        () -> batcher == null ? 0 : batcher.inFlightBytes(), maxBytes),
+                new InferenceMetrics.Placement(device.name(), device.leasedGpu()));
+        if (device.fellBack()) {
+            LOG.warn("{} subtask {}/{}: device {} ({})", options.name(), subtask, parallelism, device.name(),
+                    device.reason());
+        }
         LOG.info("{} subtask {}/{}: device {} ({}), {} inference thread(s), at most {} frames and {} MiB in"
-                + " flight, loading {}", options.name(), subtask, parallelism, device.device(), device.reason(),
+                + " flight, loading {}", options.name(), subtask, parallelism, device.name(), device.reason(),
                 threads, options.maxInFlight(), maxBytes >> 20, options.classifier().describe());
         long start = System.nanoTime();
         batcher = FrameBatcher.start(FrameBatcher.Settings.of(options, device.device(), threads, maxBytes,
@@ -94,9 +105,10 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
             LOG.info("{} subtask {}: model {} {} loaded in {} ms", options.name(), subtask, model.modelName(),
                     model.modelVersion(), millis);
         } catch (Exception e) {
+            String on = device.name();
             close();
-            throw new IllegalStateException("cannot load model " + options.classifier().describe() + " on "
-                    + device.device() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot load model " + options.classifier().describe() + " on " + on
+                    + ": " + e.getMessage(), e);
         }
     }
 
@@ -164,12 +176,16 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
         });
     }
 
-    /** Stops the slot's threads and frees its model (bounded wait, see {@link FrameBatcher#close()}). */
+    /** Stops the slot's threads and frees its model (bounded wait, see {@link FrameBatcher#close()}) and its GPU. */
     @Override
     public void close() throws Exception {
         if (batcher != null) {
             batcher.close();
             batcher = null;
+        }
+        if (device != null) {
+            device.release();
+            device = null;
         }
         if (inFlight != null) {
             inFlight.clear();
