@@ -235,43 +235,38 @@ class FrameBatcherTest {
         }
     }
 
-    @Test
-    void aBrokenModelAbortsEveryFrameAfterABoundedNumberOfForwards() throws Exception {
+    /** One batch of {@code frames} frames through a model broken for every input; what the frames got. */
+    private static Recorder throughABrokenModel(int frames, int systemicFailureThreshold) throws Exception {
         FaultyClassifierFactory.reset();
-        Recorder recorder = new Recorder(16);
+        Recorder recorder = new Recorder(frames);
         var factory = new FaultyClassifierFactory(MODEL).breakAfter(0, FaultyClassifierFactory.Breakage.EXCEPTION);
-        try (FrameBatcher batcher = start(InferenceOptions.builder(factory).maxBatchSize(16)
-                .maxDelay(Duration.ofSeconds(2)), recorder)) {
-            for (int i = 0; i < 16; i++) {
+        try (FrameBatcher batcher = start(InferenceOptions.builder(factory).maxBatchSize(frames)
+                .maxDelay(Duration.ofSeconds(2)).systemicFailureThreshold(systemicFailureThreshold), recorder)) {
+            for (int i = 0; i < frames; i++) {
                 submit(batcher, TestModels.frame("cam", "f" + i, TestModels.png(i)), recorder.outcome());
             }
             recorder.await();
-            assertEquals(16, recorder.aborted.size(), "every frame is aborted, none dead-lettered: "
-                    + recorder.failures);
-            assertTrue(recorder.aborted.get(0).getMessage().contains("2 time(s) in a row"),
-                    recorder.aborted.get(0).getMessage());
-            // The batch and a probe, twice; bisecting under a broken model would cost 31 forwards per batch.
-            assertEquals(4, FaultyClassifierFactory.FORWARDS.get());
-            assertTrue(batcher.failure() != null);
             assertThrows(SlotFailedException.class, () -> submit(batcher,
-                    TestModels.frame("cam", "late", TestModels.png(99)), recorder.outcome()));
+                    TestModels.frame("cam", "late", TestModels.png(99)), recorder.outcome()), "the slot has failed");
         }
+        return recorder;
+    }
+
+    @Test
+    void aBrokenModelAbortsEveryFrameAfterABoundedNumberOfForwards() throws Exception {
+        Recorder recorder = throughABrokenModel(16, 2);
+        assertEquals(16, recorder.aborted.size(), "every frame is aborted, none dead-lettered: " + recorder.failures);
+        assertTrue(recorder.aborted.get(0).getMessage().contains("2 time(s) in a row"),
+                recorder.aborted.get(0).getMessage());
+        // The batch and a probe, twice; bisecting under a broken model would cost 31 forwards per batch.
+        assertEquals(4, FaultyClassifierFactory.FORWARDS.get());
     }
 
     @Test
     void aSystemicFailureThresholdOfOneFailsTheSlotAtTheFirstSuchBatch() throws Exception {
-        FaultyClassifierFactory.reset();
-        Recorder recorder = new Recorder(4);
-        var factory = new FaultyClassifierFactory(MODEL).breakAfter(0, FaultyClassifierFactory.Breakage.EXCEPTION);
-        try (FrameBatcher batcher = start(InferenceOptions.builder(factory).maxBatchSize(4)
-                .maxDelay(Duration.ofSeconds(2)).systemicFailureThreshold(1), recorder)) {
-            for (int i = 0; i < 4; i++) {
-                submit(batcher, TestModels.frame("cam", "f" + i, TestModels.png(i)), recorder.outcome());
-            }
-            recorder.await();
-            assertEquals(4, recorder.aborted.size());
-            assertEquals(2, FaultyClassifierFactory.FORWARDS.get(), "the batch and its probe");
-        }
+        Recorder recorder = throughABrokenModel(4, 1);
+        assertEquals(4, recorder.aborted.size());
+        assertEquals(2, FaultyClassifierFactory.FORWARDS.get(), "the batch and its probe");
     }
 
     @Test
