@@ -11,8 +11,14 @@ import java.util.Objects;
  *
  * <p>Defaults: batches of up to 32 frames, closed after 50 ms at most; one decode thread per slot; the
  * compiled engine; device {@code auto}; inference threads = the task manager's cores / its slots; at most
- * 4 batches' worth of frames in flight per slot; top-5; a frame not classified within 10 minutes fails as
- * {@code TIMEOUT} instead of failing the job.
+ * 4 batches' worth of frames in flight per slot, and at most a quarter of the heap's share of the slot (256
+ * MiB at most) in encoded bytes; top-5; a frame not classified within 10 minutes fails as {@code TIMEOUT}
+ * instead of failing the job.
+ *
+ * <p>Failures that are not a frame's fault fail the task, so that Flink restarts it and replays the frames
+ * from the last checkpoint: a forward running longer than 2 minutes, the inference thread dying, or 2
+ * batches in a row in which every frame failed while the model also failed on a known-good input. Out of
+ * memory lowers the batch size limit (halving it); 20 successful full batches in a row raise it by one.
  */
 public final class InferenceOptions implements Serializable {
 
@@ -27,6 +33,11 @@ public final class InferenceOptions implements Serializable {
     private final int inferenceThreads;
     private final int slotsPerTaskManager;
     private final int maxInFlight;
+    private final long maxInFlightBytes;
+    private final Duration forwardTimeout;
+    private final int systemicFailureThreshold;
+    private final int bisectionBudget;
+    private final int batchSizeRecoveryBatches;
     private final int topK;
     private final Duration timeout;
     private final String name;
@@ -41,6 +52,11 @@ public final class InferenceOptions implements Serializable {
         this.inferenceThreads = b.inferenceThreads;
         this.slotsPerTaskManager = b.slotsPerTaskManager;
         this.maxInFlight = b.maxInFlight > 0 ? b.maxInFlight : 4 * b.maxBatchSize;
+        this.maxInFlightBytes = b.maxInFlightBytes;
+        this.forwardTimeout = b.forwardTimeout;
+        this.systemicFailureThreshold = b.systemicFailureThreshold;
+        this.bisectionBudget = b.bisectionBudget > 0 ? b.bisectionBudget : defaultBisectionBudget(b.maxBatchSize);
+        this.batchSizeRecoveryBatches = b.batchSizeRecoveryBatches;
         this.topK = b.topK;
         this.timeout = b.timeout;
         this.name = b.name;
@@ -51,10 +67,30 @@ public final class InferenceOptions implements Serializable {
         require(inferenceThreads >= 0, "inferenceThreads must be >= 0 (0 = cores / slots)");
         require(slotsPerTaskManager >= 0, "slotsPerTaskManager must be >= 0 (0 = the operator's parallelism)");
         require(maxInFlight >= maxBatchSize, "maxInFlight must be >= maxBatchSize, or a batch could never fill");
+        require(maxInFlightBytes >= 0, "maxInFlightBytes must be >= 0 (0 = sized for the slot)");
+        require(forwardTimeout.toMillis() > 0, "forwardTimeout must be > 0");
+        require(forwardTimeout.compareTo(timeout) < 0, "forwardTimeout (" + forwardTimeout + ") must be shorter"
+                + " than timeout (" + timeout + "), or a hung forward would turn its frames into TIMEOUT dead"
+                + " letters before it fails the task");
+        require(systemicFailureThreshold > 0, "systemicFailureThreshold must be > 0");
+        require(bisectionBudget >= Math.max(1, halvings(maxBatchSize)), "bisectionBudget must be at least"
+                + " log2(maxBatchSize) = " + halvings(maxBatchSize) + " (enough to reach one frame of a full batch),"
+                + " or 0 = 4 x log2(maxBatchSize)");
+        require(batchSizeRecoveryBatches > 0, "batchSizeRecoveryBatches must be > 0");
         require(topK > 0, "topK must be > 0");
         require(timeout.toMillis() > 0, "timeout must be > 0");
         require(name != null && !name.isBlank(), "name must not be blank");
         io.densenetflink.model.engine.Devices.parse(device.equals("auto") ? "cpu" : device); // syntax check
+    }
+
+    /** Forwards that isolate one failing frame in a full batch (two per halving), twice over. */
+    private static int defaultBisectionBudget(int maxBatchSize) {
+        return Math.max(4, 4 * halvings(maxBatchSize));
+    }
+
+    /** Halvings from a batch of {@code n} down to one frame: ceil(log2(n)). */
+    private static int halvings(int n) {
+        return 32 - Integer.numberOfLeadingZeros(Math.max(1, n - 1));
     }
 
     private static void require(boolean ok, String message) {
@@ -77,7 +113,11 @@ public final class InferenceOptions implements Serializable {
         return classifier;
     }
 
-    /** {@code auto}, {@code cpu} or {@code gpu:N}. */
+    /**
+     * {@code auto}, {@code cpu} or {@code gpu:N}. {@code auto} leases one of the GPUs Flink's external resource
+     * framework gave the task manager (each slot the least-held one) and runs on the CPU, with a warning,
+     * where the engine has no CUDA support; {@code gpu:N} fails {@code open()} there.
+     */
     public String device() {
         return device;
     }
@@ -114,6 +154,53 @@ public final class InferenceOptions implements Serializable {
         return maxInFlight;
     }
 
+    /**
+     * Encoded bytes (payload and headers) one slot holds at most, counted from {@code asyncInvoke} until the
+     * frame and every frame before it have been answered (when the ordered output can emit it). Beyond it
+     * {@code asyncInvoke} waits, which backpressures like {@link #maxInFlight()}; a frame larger than the
+     * bound is admitted alone. 0 = sized for the slot when it opens: a quarter of the JVM heap divided by the
+     * slots sharing it (see {@link #slotsPerTaskManager()}), at most 256 MiB.
+     */
+    public long maxInFlightBytes() {
+        return maxInFlightBytes;
+    }
+
+    /**
+     * A forward (one batch through the network) running longer than this fails the task at once with the
+     * cause, rather than every frame waiting for its {@link #timeout()}. Must be shorter than the timeout.
+     */
+    public Duration forwardTimeout() {
+        return forwardTimeout;
+    }
+
+    /**
+     * Batches in a row in which every frame failed while the model also failed on a known-good input (the
+     * last frame it classified): that many make a systemic failure (model broken, device lost, native library
+     * crashed), which fails the task so Flink restarts it and replays its frames from the checkpoint. The
+     * frames of the batches before are retried, never dead-lettered.
+     */
+    public int systemicFailureThreshold() {
+        return systemicFailureThreshold;
+    }
+
+    /**
+     * Forwards one failed batch may spend isolating its failing frames by bisection (depth first, so each
+     * round answers at least one frame). Frames not reached within it run again in a later batch; the budget
+     * keeps a batch full of failing frames from costing 2n-1 forwards at once. Default 4 x log2(maxBatchSize),
+     * at least 4: enough to isolate two failing frames per batch; at least log2(maxBatchSize).
+     */
+    public int bisectionBudget() {
+        return bisectionBudget;
+    }
+
+    /**
+     * After an out-of-memory error halved the slot's batch size limit, this many successful batches in a row
+     * at the current limit raise it by one (additive increase), up to {@link #maxBatchSize()}.
+     */
+    public int batchSizeRecoveryBatches() {
+        return batchSizeRecoveryBatches;
+    }
+
     public int topK() {
         return topK;
     }
@@ -137,6 +224,11 @@ public final class InferenceOptions implements Serializable {
         b.inferenceThreads = inferenceThreads;
         b.slotsPerTaskManager = slotsPerTaskManager;
         b.maxInFlight = maxInFlight;
+        b.maxInFlightBytes = maxInFlightBytes;
+        b.forwardTimeout = forwardTimeout;
+        b.systemicFailureThreshold = systemicFailureThreshold;
+        b.bisectionBudget = bisectionBudget;
+        b.batchSizeRecoveryBatches = batchSizeRecoveryBatches;
         b.topK = topK;
         b.timeout = timeout;
         b.name = name;
@@ -148,7 +240,10 @@ public final class InferenceOptions implements Serializable {
         return "InferenceOptions{model=" + classifier.describe() + ", device=" + device + ", maxBatchSize="
                 + maxBatchSize + ", maxDelay=" + maxDelay.toMillis() + "ms, latencyBudget="
                 + latencyBudget.toMillis() + "ms, decodeThreads=" + decodeThreads + ", inferenceThreads="
-                + inferenceThreads + ", maxInFlight=" + maxInFlight + ", topK=" + topK + "}";
+                + inferenceThreads + ", maxInFlight=" + maxInFlight + ", maxInFlightBytes=" + maxInFlightBytes
+                + ", forwardTimeout=" + forwardTimeout.toMillis() + "ms, systemicFailureThreshold="
+                + systemicFailureThreshold + ", bisectionBudget=" + bisectionBudget + ", batchSizeRecoveryBatches="
+                + batchSizeRecoveryBatches + ", topK=" + topK + ", timeout=" + timeout.toMillis() + "ms}";
     }
 
     /** Builder; {@link #build()} validates. */
@@ -162,6 +257,11 @@ public final class InferenceOptions implements Serializable {
         private int inferenceThreads;
         private int slotsPerTaskManager;
         private int maxInFlight;
+        private long maxInFlightBytes;
+        private Duration forwardTimeout = Duration.ofMinutes(2);
+        private int systemicFailureThreshold = 2;
+        private int bisectionBudget;
+        private int batchSizeRecoveryBatches = 20;
         private int topK = 5;
         private Duration timeout = Duration.ofMinutes(10);
         private String name = "densenet";
@@ -208,6 +308,33 @@ public final class InferenceOptions implements Serializable {
         /** 0 = 4 x maxBatchSize. */
         public Builder maxInFlight(int n) {
             this.maxInFlight = n;
+            return this;
+        }
+
+        /** 0 = sized for the slot (a quarter of the heap / slots, at most 256 MiB). */
+        public Builder maxInFlightBytes(long bytes) {
+            this.maxInFlightBytes = bytes;
+            return this;
+        }
+
+        public Builder forwardTimeout(Duration d) {
+            this.forwardTimeout = d;
+            return this;
+        }
+
+        public Builder systemicFailureThreshold(int batches) {
+            this.systemicFailureThreshold = batches;
+            return this;
+        }
+
+        /** 0 = 4 x log2(maxBatchSize), at least 4. */
+        public Builder bisectionBudget(int forwards) {
+            this.bisectionBudget = forwards;
+            return this;
+        }
+
+        public Builder batchSizeRecoveryBatches(int batches) {
+            this.batchSizeRecoveryBatches = batches;
             return this;
         }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.operators.types.FrameSerializer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,33 +11,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The operator in real Flink jobs on a MiniCluster with two slots. */
 class DenseNetInferenceJobTest {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK = TestClusters.oneTaskManager(2);
 
-    @TempDir
-    static Path tmp;
-
-    private static String modelDir;
-
-    @BeforeAll
-    static void model() throws Exception {
-        modelDir = TestModels.tinyModel(tmp.resolve("model")).toString();
-    }
+    private static final String MODEL = TestModels.tiny();
 
     private static List<Frame> interleaved(int sources, int perSource) {
         List<Frame> frames = new ArrayList<>();
@@ -64,7 +50,7 @@ class DenseNetInferenceJobTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         List<Frame> frames = interleaved(4, 30);
-        InferenceOptions options = InferenceOptions.builder(modelDir).maxBatchSize(8).maxDelay(Duration.ofMillis(10))
+        InferenceOptions options = InferenceOptions.builder(MODEL).maxBatchSize(8).maxDelay(Duration.ofMillis(10))
                 .decodeThreads(3).device("cpu").build();
         List<Classification> results = run(env.fromData(frames, FrameSerializer.TYPE_INFO), options);
         assertEquals(frames.size(), results.size());
@@ -84,7 +70,7 @@ class DenseNetInferenceJobTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         List<Frame> frames = interleaved(2, 40);
-        InferenceOptions options = InferenceOptions.builder(new FaultyClassifierFactory(modelDir, false, 0, 0))
+        InferenceOptions options = InferenceOptions.builder(new FaultyClassifierFactory(MODEL))
                 .maxBatchSize(4).maxDelay(Duration.ofMillis(5)).device("cpu").build();
         List<Classification> results = run(env.fromData(frames, FrameSerializer.TYPE_INFO).rebalance(), options);
         assertEquals(frames.size(), results.size());
@@ -109,7 +95,7 @@ class DenseNetInferenceJobTest {
         List<Frame> frames = interleaved(1, 60);
         int bound = 8;
         // A slow model (0.2 s per batch of 4) behind a source that could emit all 60 frames at once.
-        InferenceOptions options = InferenceOptions.builder(new FaultyClassifierFactory(modelDir, false, 0, 200))
+        InferenceOptions options = InferenceOptions.builder(new FaultyClassifierFactory(MODEL).sleepPerBatch(200))
                 .maxBatchSize(4).maxInFlight(bound).maxDelay(Duration.ofMillis(5)).device("cpu").build();
         DataStream<Frame> counted = env.fromData(frames, FrameSerializer.TYPE_INFO).map((MapFunction<Frame, Frame>) f -> {
             long inFlight = ENTERED.incrementAndGet() - LEFT.get();

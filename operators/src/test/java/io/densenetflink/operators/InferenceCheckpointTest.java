@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.operators.internal.InferenceFunction;
 import io.densenetflink.operators.types.FrameSerializer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,27 +14,21 @@ import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.types.Either;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The operator under Flink's AsyncWaitOperator: checkpoints, restores and end of input lose nothing. */
 class InferenceCheckpointTest {
 
-    @TempDir
-    static Path tmp;
-
-    private static String modelDir;
-
-    @BeforeAll
-    static void model() throws Exception {
-        modelDir = TestModels.tinyModel(tmp.resolve("model")).toString();
-    }
+    private static final String MODEL = TestModels.tiny();
 
     private static OneInputStreamOperatorTestHarness<Frame, Either<Classification, FailedFrame>> harness(
             Duration maxDelay) throws Exception {
-        InferenceOptions options = InferenceOptions.builder(modelDir).maxBatchSize(64).maxDelay(maxDelay)
-                .inferenceThreads(1).device("cpu").build();
+        return harness(InferenceOptions.builder(MODEL).maxBatchSize(64).maxDelay(maxDelay));
+    }
+
+    private static OneInputStreamOperatorTestHarness<Frame, Either<Classification, FailedFrame>> harness(
+            InferenceOptions.Builder builder) throws Exception {
+        InferenceOptions options = builder.inferenceThreads(1).device("cpu").build();
         var harness = new OneInputStreamOperatorTestHarness<>(new AsyncWaitOperatorFactory<>(
                 new InferenceFunction(options), options.timeout().toMillis(), options.maxInFlight(),
                 AsyncDataStream.OutputMode.ORDERED), FrameSerializer.INSTANCE);
@@ -97,6 +90,32 @@ class InferenceCheckpointTest {
             assertTrue(System.nanoTime() - start < Duration.ofSeconds(60).toNanos());
             var failure = h.extractOutputValues().get(5).right();
             assertEquals("EMPTY", failure.reason());
+        }
+    }
+
+    @Test
+    void aRestoreHoldingMoreBytesThanTheBoundReplaysWithoutDeadlock() throws Exception {
+        List<String> expected = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (var first = harness(Duration.ofSeconds(3))) {
+            first.open();
+            for (int i = 0; i < 10; i++) {
+                expected.add("big" + i);
+                first.processElement(TestModels.frame("cam", "big" + i, TestModels.largePng(i, 630)), i);
+            }
+            snapshot = first.snapshot(1L, 10L);
+            assertEquals(List.of(), frameIds(first));
+        }
+        // About 4 MB of frames in the checkpoint, 1 MB allowed: open() replays them, waiting in asyncInvoke for
+        // the slot's threads to answer earlier ones, which the task thread does not need to be free for.
+        try (var restored = harness(InferenceOptions.builder(MODEL).maxBatchSize(4).maxDelay(Duration.ofMillis(20))
+                .maxInFlightBytes(1L << 20))) {
+            restored.initializeState(snapshot);
+            restored.open();
+            synchronized (restored.getCheckpointLock()) {
+                restored.endInput();
+            }
+            assertEquals(expected, frameIds(restored), "every restored frame once, in order");
         }
     }
 }

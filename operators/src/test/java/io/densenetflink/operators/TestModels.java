@@ -2,6 +2,7 @@ package io.densenetflink.operators;
 
 import io.densenetflink.model.DenseNetConfig;
 import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.artifact.ScratchDirectory;
 import io.densenetflink.model.image.Preprocessing;
 import io.densenetflink.model.weights.TorchvisionImporter;
 import java.awt.image.BufferedImage;
@@ -9,7 +10,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
 
@@ -19,13 +22,61 @@ public final class TestModels {
     public static final List<String> LABELS = List.of("zero", "one", "two", "three", "four", "five", "six",
             "seven", "eight", "nine");
 
+    /** The models written once per test JVM, by name. Guarded by the class. */
+    private static final Map<String, Path> SHARED = new HashMap<>();
+
     private TestModels() {}
+
+    /** How a model directory is written. */
+    private interface ModelWriter {
+        Path write(Path dir) throws IOException;
+    }
+
+    /** The {@link #tinyModel} directory, written once per test JVM (removed when it exits). */
+    public static String tiny() {
+        return shared("tiny", TestModels::tinyModel);
+    }
+
+    /** The {@link #mediumModel} directory, written once per test JVM (removed when it exits). */
+    public static String medium() {
+        return shared("medium", TestModels::mediumModel);
+    }
+
+    private static synchronized String shared(String name, ModelWriter writer) {
+        Path dir = SHARED.get(name);
+        if (dir == null) {
+            try {
+                ScratchDirectory scratch = ScratchDirectory.create("densenet-test-" + name + "-");
+                Runtime.getRuntime().addShutdownHook(new Thread(scratch::close));
+                dir = writer.write(scratch.path().resolve("model"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            SHARED.put(name, dir);
+        }
+        return dir.toString();
+    }
 
     /** A DenseNet-BC (k=4, blocks 2,2) on 28x28 grey input with random weights, written into {@code dir}. */
     public static Path tinyModel(Path dir) throws IOException {
         DenseNetConfig config = DenseNetConfig.builder().growthRate(4).blocks(2, 2).initFeatures(8).numClasses(10)
                 .inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build();
-        TorchvisionImporter.writeRandomArtifact(ModelArtifact.builder().directory(dir).name("tiny-test").version("1")
+        return write(dir, "tiny-test", config);
+    }
+
+    /**
+     * DenseNet-121's widths (k=32, blocks 6,12,24,16, 64 initial features: 7 M parameters, 28 MB of weights)
+     * on the same 28x28 grey input, random weights: a model whose native memory shows in the process's
+     * resident set when it leaks.
+     */
+    public static Path mediumModel(Path dir) throws IOException {
+        DenseNetConfig config = DenseNetConfig.builder().growthRate(32).blocks(6, 12, 24, 16).initFeatures(64)
+                .numClasses(10).inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build();
+        return write(dir, "medium-test", config);
+    }
+
+    private static Path write(Path dir, String name, DenseNetConfig config) throws IOException {
+        TorchvisionImporter.writeRandomArtifact(ModelArtifact.builder().directory(dir).name(name).version("1")
                 .architecture(config).labels(LABELS)
                 .preprocessing(Preprocessing.of(1, 28, 28, 28, new float[] {0.5f}, new float[] {0.25f})).build());
         return dir;
@@ -37,6 +88,13 @@ public final class TestModels {
         Random random = new Random(seed);
         byte[] pixels = ((java.awt.image.DataBufferByte) image.getRaster().getDataBuffer()).getData();
         random.nextBytes(pixels);
+        return encode(image, "png");
+    }
+
+    /** A {@code side} x {@code side} grey PNG of seeded noise: about {@code side * side} bytes (noise does not compress). */
+    public static byte[] largePng(long seed, int side) {
+        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_BYTE_GRAY);
+        new Random(seed).nextBytes(((java.awt.image.DataBufferByte) image.getRaster().getDataBuffer()).getData());
         return encode(image, "png");
     }
 

@@ -78,7 +78,7 @@ final class ConsumeCommand implements Callable<Integer> {
                 if (evaluate) {
                     evaluator.accept(record);
                 } else {
-                    out.println(json ? GSON.toJson(toJson(record)) : describe(record));
+                    out.println(json ? GSON.toJson(toJson(record, System.currentTimeMillis())) : describe(record));
                     out.flush();
                 }
             });
@@ -95,8 +95,11 @@ final class ConsumeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One record as a JSON object: coordinates, key, headers and the value (parsed JSON, or its size). */
-    static JsonObject toJson(ConsumerRecord<byte[], byte[]> r) {
+    /**
+     * One record as a JSON object: coordinates, key, headers, the value (parsed JSON, or its size) and {@code
+     * received_time}, when this consumer read it (with read_committed: about when it became visible).
+     */
+    static JsonObject toJson(ConsumerRecord<byte[], byte[]> r, long receivedTime) {
         JsonObject o = new JsonObject();
         ResultEvaluator.Kind kind = ResultEvaluator.kindOf(r);
         o.addProperty("kind", switch (kind) {
@@ -108,6 +111,7 @@ final class ConsumeCommand implements Callable<Integer> {
         o.addProperty("partition", r.partition());
         o.addProperty("offset", r.offset());
         o.addProperty("timestamp", r.timestamp());
+        o.addProperty("received_time", receivedTime);
         o.addProperty("key", r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8));
         JsonObject headers = new JsonObject();
         for (Header h : r.headers()) {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {InfoCommand.class, ImportCommand.class, PredictCommand.class, BenchCommand.class,
                 TrainCommand.class, EvalCommand.class, SampleCommand.class,
                 BrokerCommand.class, ProduceCommand.class, ConsumeCommand.class, RunCommand.class, DemoCommand.class,
-                ExportCommand.class, QuantizeCommand.class,
+                ExportCommand.class, QuantizeCommand.class, PublishCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DenseNetCli {
 

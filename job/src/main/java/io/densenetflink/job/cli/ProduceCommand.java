@@ -3,6 +3,7 @@ package io.densenetflink.job.cli;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.kafka.client.FrameProducer;
 import io.densenetflink.job.kafka.client.KafkaClients;
+import io.densenetflink.job.kafka.client.SyntheticPhotos;
 import io.densenetflink.model.data.FashionMnist;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -43,6 +44,13 @@ final class ProduceCommand implements Callable<Integer> {
                     + " 28x28 grey PNG with their label.")
     Path fashionMnist;
 
+    @Option(names = "--synthetic", paramLabel = "N",
+            description = "Send N synthetic photo-like JPEG frames (about 12 KB at 224x224, 32 distinct images).")
+    Integer synthetic;
+
+    @Option(names = "--size", defaultValue = "224", paramLabel = "PX", description = "Side of the --synthetic frames (default 224).")
+    int size;
+
     @Option(names = "--split", defaultValue = "test", paramLabel = "test|train",
             description = "Fashion-MNIST split (default test: t10k-*).")
     String split;
@@ -59,8 +67,13 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((fashionMnist == null) == paths.isEmpty()) {
-            throw new IllegalArgumentException("give either image files / directories, or --fashion-mnist DIR");
+        int inputs = (fashionMnist == null ? 0 : 1) + (paths.isEmpty() ? 0 : 1) + (synthetic == null ? 0 : 1);
+        if (inputs != 1) {
+            throw new IllegalArgumentException("give one of: image files / directories, --fashion-mnist DIR,"
+                    + " --synthetic N");
+        }
+        if (synthetic != null && (synthetic <= 0 || size <= 0)) {
+            throw new IllegalArgumentException("--synthetic and --size must be > 0");
         }
         if (limit < 0 || rate < 0) {
             throw new IllegalArgumentException("--limit and --rate must be >= 0");
@@ -68,6 +81,8 @@ final class ProduceCommand implements Callable<Integer> {
         List<FrameInput> frames;
         if (fashionMnist != null) {
             frames = FrameInput.ofFashionMnist(fashionMnist, parseSplit(split), limit);
+        } else if (synthetic != null) {
+            frames = SyntheticPhotos.frames(limit > 0 ? Math.min(limit, synthetic) : synthetic, size);
         } else {
             frames = FrameInput.ofPaths(paths);
             if (limit > 0 && frames.size() > limit) {

@@ -2,6 +2,7 @@ package io.densenetflink.job.cli;
 
 import ai.djl.Device;
 import io.densenetflink.model.engine.Devices;
+import io.densenetflink.model.engine.OneDnnIsa;
 import io.densenetflink.model.engine.MxEngineSetup;
 import io.densenetflink.model.inference.EngineMode;
 import picocli.CommandLine.Option;
@@ -21,12 +22,23 @@ final class RuntimeOptions {
             description = "compiled (default): one optimised MXNet graph; eager: the Java-built block, op by op.")
     String engineMode;
 
+    @Option(names = "--isa", paramLabel = "ISA",
+            description = "Cap oneDNN's instruction set (avx2, avx512_core, avx512_core_vnni, avx512_core_bf16, avx512_core_amx;"
+                    + " default: the best this CPU has, or DENSENET_ISA).")
+    String isa;
+
     EngineMode mode() {
         return EngineMode.parse(engineMode);
     }
 
-    /** Applies the thread count to the calling thread and returns the device. */
+    /**
+     * Applies the ISA cap (before MXNet loads: it is read once) and the thread count to the calling thread, and
+     * returns the device.
+     */
     Device apply() {
+        if (isa != null) {
+            MxEngineSetup.capIsa(OneDnnIsa.parse(isa));
+        }
         MxEngineSetup.useThreads(threads != null ? threads : MxEngineSetup.defaultThreads());
         return Devices.parse(device);
     }

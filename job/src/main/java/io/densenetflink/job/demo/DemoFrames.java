@@ -1,18 +1,11 @@
 package io.densenetflink.job.demo;
 
 import io.densenetflink.job.kafka.client.FrameInput;
+import io.densenetflink.job.kafka.client.SyntheticPhotos;
 import io.densenetflink.model.data.FashionMnist;
-import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferByte;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import javax.imageio.ImageIO;
 
 /** Where the demo's frames come from: labeled Fashion-MNIST, the user's files, or synthetic photos. */
 final class DemoFrames {
@@ -38,26 +31,9 @@ final class DemoFrames {
         return frames;
     }
 
-    /** {@code count} frames cycling over 16 distinct random RGB photos of {@code size} x {@code size}, as JPEG. */
+    /** {@code count} synthetic photo-like JPEG frames of {@code size} x {@code size} (see {@link SyntheticPhotos}). */
     static List<FrameInput> synthetic(int count, int size) {
-        List<byte[]> photos = new ArrayList<>();
-        Random random = new Random(42);
-        for (int i = 0; i < 16; i++) {
-            BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_3BYTE_BGR);
-            random.nextBytes(((DataBufferByte) image.getRaster().getDataBuffer()).getData());
-            try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-                ImageIO.write(image, "jpg", out);
-                photos.add(out.toByteArray());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        List<FrameInput> frames = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            byte[] bytes = photos.get(i % photos.size());
-            frames.add(new FrameInput("synthetic-" + i, "image/jpeg", null, () -> bytes));
-        }
-        return frames;
+        return SyntheticPhotos.frames(count, size);
     }
 
     /** One frame, not counted in the summary, that makes sure the model is loaded before timing starts. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.densenetflink.job.demo.DemoInputs;
+import io.densenetflink.model.data.FashionMnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,6 +43,20 @@ class DemoCommandTest {
         assertEquals(200, summary.get("labeled").getAsInt(), "Fashion-MNIST frames carry their labels");
         assertTrue(summary.get("images_per_second").getAsDouble() > 0);
         assertTrue(summary.get("latency_ms_p99").getAsLong() >= summary.get("latency_ms_p50").getAsLong());
+    }
+
+    /** The shipped model quantized to int8 (calibrated on training images) runs the demo like the fp32 one. */
+    @Test
+    void anInt8CopyOfTheShippedModelRunsTheDemo() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(FashionMnist.DEBIAN_DIR),
+                "Fashion-MNIST training images are not installed (apt-get install dataset-fashion-mnist): skipping");
+        Path int8 = tmp.resolve("shipped-int8");
+        CliRun quantize = CliRun.of("quantize", "--model", DemoInputs.shippedModel().toString(), "--fashion-mnist",
+                FashionMnist.DEBIAN_DIR.toString(), "--out", int8.toString());
+        assertEquals(0, quantize.code(), quantize.out() + quantize.err());
+        JsonObject summary = runDemo("demo", "--frames", "200", "--model", int8.toString(), "--json-summary");
+        assertEquals(200, summary.get("results").getAsInt());
+        assertTrue(summary.get("accuracy").getAsDouble() >= 0.9, summary.toString());
     }
 
     @Test

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** A temporary directory deleted with everything in it when closed. */
+/** A directory deleted with everything in it when closed (a temporary one, or one taken over). */
 public final class ScratchDirectory implements AutoCloseable {
 
     private final Path path;
@@ -18,6 +18,11 @@ public final class ScratchDirectory implements AutoCloseable {
     /** Creates a new directory in the system's temporary folder. */
     public static ScratchDirectory create(String prefix) throws IOException {
         return new ScratchDirectory(Files.createTempDirectory(prefix));
+    }
+
+    /** Takes over an existing directory: it is deleted when closed. */
+    public static ScratchDirectory adopt(Path dir) {
+        return new ScratchDirectory(dir);
     }
 
     public Path path() {

@@ -57,6 +57,23 @@ public final class MxEngineSetup {
     }
 
     /**
+     * Caps the instruction set oneDNN may use, as {@code DENSENET_ISA} does; must come before the engine loads
+     * (oneDNN reads its cap once).
+     *
+     * @throws IllegalStateException when the engine is already running under another selection
+     */
+    public static synchronized void capIsa(OneDnnIsa cap) {
+        if (configured) {
+            if (cap.min(isa.cpuBest()) != isa.selected()) {
+                throw new IllegalStateException("the oneDNN ISA is fixed once MXNet has loaded (" + isa.describe()
+                        + "); set the cap to " + cap.id() + " before (DENSENET_ISA or --isa)");
+            }
+            return;
+        }
+        System.setProperty(IsaSelection.CAP_PROPERTY, cap.id());
+    }
+
+    /**
      * The instruction set oneDNN may use in this process (decided before MXNet loads, see {@link IsaSelection});
      * configures the engine if that has not happened yet.
      */

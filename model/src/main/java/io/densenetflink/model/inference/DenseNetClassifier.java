@@ -10,12 +10,14 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.engine.MxEngineSetup;
 import io.densenetflink.model.image.Preprocessing;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A loaded DenseNet ready to classify batches of preprocessed images.
@@ -26,11 +28,14 @@ import java.util.List;
  */
 public final class DenseNetClassifier implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DenseNetClassifier.class);
+
     private final ModelArtifact artifact;
     private final Model model;
     private final Block block;
     private final Device device;
     private final EngineMode mode;
+    private final NativeStaging staging = new NativeStaging();
 
     private DenseNetClassifier(ModelArtifact artifact, Model model, Device device, EngineMode mode) {
         this.artifact = artifact;
@@ -49,6 +54,8 @@ public final class DenseNetClassifier implements AutoCloseable {
     public static DenseNetClassifier load(ModelArtifact artifact, Device device, EngineMode mode)
             throws ModelLoadException {
         Model model = NetworkLoader.load(artifact, device, mode, NetworkLoader.WeightSource.of(artifact));
+        LOG.info("loaded {} {} ({}, {}) on {}: {}", artifact.name(), artifact.version(), artifact.precision().id(),
+                mode.id(), device, device.isGpu() ? "GPU" : MxEngineSetup.isaSelection().describe());
         return new DenseNetClassifier(artifact, model, device, mode);
     }
 
@@ -156,9 +163,9 @@ public final class DenseNetClassifier implements AutoCloseable {
     /** One forward of the {@code shape.size()} values of {@code pixels} from {@code offset}. */
     private float[] forward(float[] pixels, int offset, Shape shape) {
         try (NDManager batch = model.getNDManager().newSubManager()) {
-            NDArray input = batch.create(FloatBuffer.wrap(pixels, offset, (int) shape.size()), shape);
+            NDArray input = staging.toEngine(batch, pixels, offset, shape);
             NDList output = block.forward(new ParameterStore(batch, false), new NDList(input), false);
-            return output.singletonOrThrow().toFloatArray();
+            return staging.toJava(output.singletonOrThrow());
         }
     }
 

@@ -31,22 +31,47 @@ public final class Evaluator {
             throw new IllegalArgumentException("the data set has label " + maxLabel(data) + " but the model only "
                     + classifier.numClasses() + " classes");
         }
-        PixelNormaliser normaliser = PixelNormaliser.of(pre);
         Evaluation evaluation = new Evaluation(classifier.artifact().labels());
-        float[] batch = new float[batchSize * data.imageSize()];
         long batches = (data.count() + batchSize - 1) / batchSize;
         ProgressBar bar = new ProgressBar(progress, "eval", batches, ProgressBar.stderrIsTerminal(), 30);
-        for (int from = 0, b = 0; from < data.count(); from += batchSize, b++) {
+        classify(classifier, data, batchSize, (from, predicted) -> {
+            for (int i = 0; i < predicted.length; i++) {
+                evaluation.add(data.label(from + i), predicted[i]);
+            }
+            bar.update(from / batchSize + 1, Double.NaN, evaluation.accuracy(), from + predicted.length, Float.NaN);
+        });
+        bar.finish();
+        return evaluation;
+    }
+
+    /** The top-1 class of every image of {@code data}, in batches of {@code batchSize}. */
+    public static int[] predictions(DenseNetClassifier classifier, LabeledImages data, int batchSize) {
+        int[] out = new int[data.count()];
+        classify(classifier, data, batchSize, (from, predicted) -> System.arraycopy(predicted, 0, out, from,
+                predicted.length));
+        return out;
+    }
+
+    /** Receives the top-1 classes of the images from index {@code from} on. */
+    private interface BatchPredictions {
+        void accept(int from, int[] predicted);
+    }
+
+    /** Classifies {@code data} batch by batch (normalised with the model's own mean and std). */
+    private static void classify(DenseNetClassifier classifier, LabeledImages data, int batchSize,
+            BatchPredictions sink) {
+        PixelNormaliser normaliser = PixelNormaliser.of(classifier.preprocessing());
+        float[] batch = new float[batchSize * data.imageSize()];
+        for (int from = 0; from < data.count(); from += batchSize) {
             int n = Math.min(batchSize, data.count() - from);
             normaliser.normalise(data, from, n, batch);
             List<Prediction> predictions = classifier.classify(batch, n, 1);
+            int[] predicted = new int[n];
             for (int i = 0; i < n; i++) {
-                evaluation.add(data.label(from + i), predictions.get(i).best().index());
+                predicted[i] = predictions.get(i).best().index();
             }
-            bar.update(b + 1, Double.NaN, evaluation.accuracy(), from + n, Float.NaN);
+            sink.accept(from, predicted);
         }
-        bar.finish();
-        return evaluation;
     }
 
     private static int maxLabel(LabeledImages data) {

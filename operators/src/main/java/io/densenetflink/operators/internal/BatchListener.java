@@ -6,7 +6,7 @@ public interface BatchListener {
     /** A batch of {@code size} frames ran; its frames waited {@code queueMillis} each (oldest first). */
     default void batchCompleted(int size, long inferenceMillis, long[] queueMillis) {}
 
-    /** The slot's batch size limit changed (halved after running out of memory). */
+    /** The slot's batch size limit changed: halved after running out of memory, up by one after a run of successes. */
     default void maxBatchSizeChanged(int newLimit) {}
 
     /** No-op listener. */

@@ -1,5 +1,6 @@
 package io.densenetflink.operators.internal;
 
+import io.densenetflink.operators.InferenceOptions;
 import java.time.Duration;
 
 /**
@@ -8,6 +9,10 @@ import java.time.Duration;
  * budget, whichever comes first.
  */
 record BatchPolicy(int maxBatchSize, Duration maxDelay, Duration latencyBudget) {
+
+    static BatchPolicy of(InferenceOptions options) {
+        return new BatchPolicy(options.maxBatchSize(), options.maxDelay(), options.latencyBudget());
+    }
 
     /** The wall-clock instant (System.nanoTime) by which a batch whose oldest frame is {@code first} closes. */
     long deadlineNanos(PendingFrame first) {

@@ -4,32 +4,50 @@ import ai.djl.Device;
 import io.densenetflink.model.engine.MxEngineSetup;
 import io.densenetflink.model.image.ImageDecodeException;
 import io.densenetflink.model.image.ImagePreprocessor;
+import io.densenetflink.operators.Classification;
 import io.densenetflink.operators.FailedFrame;
-import io.densenetflink.operators.Frame;
+import io.densenetflink.operators.InferenceOptions;
 import io.densenetflink.operators.SlotClassifier;
 import io.densenetflink.operators.SlotClassifierFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.ListIterator;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One slot's inference engine, free of Flink: a decode pool turns submitted frames into pixels while a
- * single inference thread, which owns the model, forms batches from the decoded frames and runs them.
+ * single inference thread, which owns the model, forms batches from the decoded frames and runs them
+ * ({@link BatchRunner}); a watchdog thread fails the slot when a forward hangs or the inference loop dies.
+ * The inference thread is a {@linkplain InferenceCarriers carrier} that outlives the batcher, so that
+ * native per-thread memory is reused by the next slot instead of leaking per restart.
  *
  * <p>Decoding of the next frames therefore overlaps the running inference; the model only waits when no
- * decoded frame is queued. A frame that fails to decode completes at once with its reason and never enters a
- * batch. Every submitted frame completes exactly once.
+ * decoded frame is queued. A frame that fails to decode completes at once with its reason and never enters
+ * a batch. Every submitted frame is answered at most once ({@link InFlightFrame}); a frame taken back by
+ * {@link #withdraw} leaves the queues at once. When the slot fails (a systemic model failure, a dead or hung
+ * inference thread, a completion that throws) every frame still in flight is {@linkplain Outcome#aborted
+ * aborted} with the cause and no more frames are taken. After {@link #close()} nothing is answered: Flink
+ * replays what was in flight.
  */
 public final class FrameBatcher implements AutoCloseable {
 
@@ -39,38 +57,62 @@ public final class FrameBatcher implements AutoCloseable {
 
     /** Everything the batcher needs to start. */
     public record Settings(SlotClassifierFactory factory, Device device, int inferenceThreads, int decodeThreads,
-            int maxBatchSize, Duration maxDelay, Duration latencyBudget, int topK, String name) {}
+            int topK, String name, BatchPolicy batching, FailurePolicy failures, long maxInFlightBytes,
+            Duration closeTimeout) {
+
+        /** The settings {@code options} give a slot, with what was decided for it when it opened. */
+        public static Settings of(InferenceOptions options, Device device, int inferenceThreads, long maxInFlightBytes,
+                Duration closeTimeout, String name) {
+            return new Settings(options.classifier(), device, inferenceThreads, options.decodeThreads(),
+                    options.topK(), name, BatchPolicy.of(options), FailurePolicy.of(options), maxInFlightBytes,
+                    closeTimeout);
+        }
+    }
 
     private final Settings settings;
-    private final BatchPolicy policy;
     private final BatchListener listener;
-    private final ExecutorService decodePool;
-    private final BlockingQueue<PendingFrame> decoded = new LinkedBlockingQueue<>();
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ThreadPoolExecutor decodePool;
+    private final ScheduledExecutorService watchdog;
+    private final LinkedBlockingDeque<PendingFrame> decoded = new LinkedBlockingDeque<>();
+    private final Set<InFlightFrame> unanswered = ConcurrentHashMap.newKeySet();
+    private final InFlightBytes bytes;
+    private final ForwardWatch forwards = new ForwardWatch();
     private final CompletableFuture<SlotClassifier> model = new CompletableFuture<>();
-    private final Thread inferenceThread;
-    private volatile boolean running = true;
+    private final AtomicReference<SlotFailedException> failure = new AtomicReference<>();
+    private final CompletableFuture<Void> loopEnded = new CompletableFuture<>();
+    private final AtomicBoolean loopStarted = new AtomicBoolean();
+    private volatile Future<?> loop;
+    private volatile Thread inferenceThread;
+    private volatile boolean closed;
     private volatile ImagePreprocessor preprocessor;
     private volatile BatchRunner runner;
 
     private FrameBatcher(Settings settings, BatchListener listener) {
         this.settings = settings;
         this.listener = listener;
-        this.policy = new BatchPolicy(settings.maxBatchSize(), settings.maxDelay(), settings.latencyBudget());
+        this.bytes = new InFlightBytes(settings.maxInFlightBytes());
         AtomicInteger decoderNumber = new AtomicInteger();
-        this.decodePool = Executors.newFixedThreadPool(settings.decodeThreads(), r -> {
-            Thread t = new Thread(r, settings.name() + "-decode-" + decoderNumber.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.inferenceThread = new Thread(this::inferenceLoop, settings.name() + "-inference");
-        this.inferenceThread.setDaemon(true);
+        this.decodePool = new ThreadPoolExecutor(settings.decodeThreads(), settings.decodeThreads(), 0L,
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                daemon(() -> settings.name() + "-decode-" + decoderNumber.incrementAndGet()));
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon(() -> settings.name() + "-watchdog"));
     }
 
-    /** Starts the inference thread, which loads the model; see {@link #awaitModel(Duration)}. */
+    private static ThreadFactory daemon(Supplier<String> name) {
+        return r -> {
+            Thread t = new Thread(r, name.get());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Starts the inference loop, which loads the model (see {@link #awaitModel(Duration)}), and the watchdog. */
     public static FrameBatcher start(Settings settings, BatchListener listener) {
         FrameBatcher batcher = new FrameBatcher(settings, listener);
-        batcher.inferenceThread.start();
+        int ompThreads = settings.device().isGpu() ? 0 : settings.inferenceThreads();
+        batcher.loop = InferenceCarriers.run(settings.name() + "-inference", ompThreads, batcher::inferenceLoop);
+        long period = Math.max(10, Math.min(1000, settings.failures().forwardTimeout().toMillis() / 4));
+        batcher.watchdog.scheduleWithFixedDelay(batcher::watch, period, period, TimeUnit.MILLISECONDS);
         return batcher;
     }
 
@@ -85,92 +127,218 @@ public final class FrameBatcher implements AutoCloseable {
         }
     }
 
-    /** Frames submitted and not yet completed. */
+    /** Frames submitted and not yet answered. */
     public int inFlight() {
-        return inFlight.get();
+        return unanswered.size();
     }
 
-    /** The current batch size limit (halved after out-of-memory errors). */
+    /** Bytes of the frames held (see {@link InFlightBytes}). */
+    public long inFlightBytes() {
+        return bytes.held();
+    }
+
+    /** The current batch size limit (lowered after out-of-memory errors, raised again by runs of successes). */
     public int maxBatchSize() {
         BatchRunner r = runner;
-        return r == null ? settings.maxBatchSize() : r.maxBatchSize();
+        return r == null ? settings.batching().maxBatchSize() : r.maxBatchSize();
     }
 
-    /** Queues a frame; its outcome is completed exactly once, from a batcher thread. */
-    public void submit(Frame frame, Outcome outcome) {
-        if (!running || preprocessor == null) {
+    /** Why the slot failed; null while it works. */
+    public SlotFailedException failure() {
+        return failure.get();
+    }
+
+    /**
+     * Queues a frame; its outcome is answered at most once, from a batcher thread. Waits while the slot holds
+     * {@code maxInFlightBytes} (which backpressures the caller); throws {@link SlotFailedException} once the
+     * slot has failed, {@link IllegalStateException} when it is not running.
+     */
+    public void submit(InFlightFrame frame) throws InterruptedException {
+        checkAccepting();
+        bytes.admit(frame, this::checkAccepting);
+        unanswered.add(frame);
+        SlotFailedException failed = failure.get();
+        if (failed != null) {
+            // The slot failed while the frame was admitted: it is aborted like every other frame in flight.
+            answer(frame, o -> o.aborted(failed));
+            return;
+        }
+        Runnable task = () -> decode(frame);
+        frame.decodeTask(task);
+        decodePool.execute(task);
+    }
+
+    private void checkAccepting() {
+        SlotFailedException failed = failure.get();
+        if (failed != null) {
+            throw new SlotFailedException(settings.name() + " has failed: " + failed.getMessage(), failed);
+        }
+        if (closed || preprocessor == null) {
             throw new IllegalStateException("the batcher is not running (model not loaded or closed)");
         }
-        long arrival = System.nanoTime();
-        inFlight.incrementAndGet();
-        Outcome once = countingDown(outcome);
-        decodePool.execute(() -> decode(frame, arrival, once));
     }
 
-    private Outcome countingDown(Outcome outcome) {
-        return Outcome.of(r -> {
-            inFlight.decrementAndGet();
-            outcome.classified(r);
-        }, f -> {
-            inFlight.decrementAndGet();
-            outcome.failed(f);
-        });
-    }
-
-    private void decode(Frame frame, long arrival, Outcome outcome) {
+    /**
+     * Takes back a frame not answered yet (its timeout fired) and answers it with {@code answer}: it leaves
+     * the queues at once, frees its place and bytes, and is never classified (unless its batch already runs,
+     * whose answer is then dropped). Returns false, answering nothing, when the frame was answered already.
+     */
+    public boolean withdraw(InFlightFrame frame, Runnable answer) {
+        if (!frame.claim()) {
+            return false;
+        }
+        unanswered.remove(frame);
+        Runnable task = frame.decodeTask();
+        if (task != null) {
+            decodePool.remove(task);
+        }
+        decoded.removeIf(p -> p.inFlight() == frame);
         try {
-            float[] pixels = preprocessor.preprocess(frame.payload());
-            decoded.add(new PendingFrame(frame, pixels, arrival, outcome));
-        } catch (ImageDecodeException e) {
-            outcome.failed(new FailedFrame(frame, e.reason().name(), e.detail(), System.currentTimeMillis()));
-        } catch (RuntimeException | OutOfMemoryError e) {
-            // The preprocessor maps every decoder failure to ImageDecodeException; anything else is ours.
-            outcome.failed(new FailedFrame(frame, "CORRUPT", "decoder failure: " + e, System.currentTimeMillis()));
+            answer.run();
+        } finally {
+            settle(frame);
+        }
+        return true;
+    }
+
+    /** The frame's answer is delivered (or dropped): its bytes may go. */
+    private void settle(InFlightFrame frame) {
+        frame.settle();
+        bytes.released();
+    }
+
+    /**
+     * Answers a frame unless someone did already. After close nothing is delivered (the task's mailbox is gone;
+     * Flink replays the frame); a delivery that throws while the slot runs propagates, which fails the slot.
+     * The frame's bytes are freed after the delivery: by then its result waits in the task's mailbox, which
+     * emits it before the task takes the next input that the freed bytes let in.
+     */
+    private void answer(InFlightFrame frame, Consumer<Outcome> delivery) {
+        if (!frame.claim()) {
+            return;
+        }
+        unanswered.remove(frame);
+        try {
+            if (!closed) {
+                delivery.accept(frame.outcome());
+            }
+        } catch (RuntimeException e) {
+            if (!closed) {
+                throw e;
+            }
+            LOG.debug("{}: an answer that arrived while closing was dropped: {}", settings.name(), e.toString());
+        } finally {
+            settle(frame);
+        }
+    }
+
+    private void decode(InFlightFrame frame) {
+        if (frame.isAnswered() || closed) {
+            return;
+        }
+        try {
+            float[] pixels;
+            try {
+                pixels = preprocessor.preprocess(frame.frame().payload());
+            } catch (ImageDecodeException e) {
+                answer(frame, o -> o.failed(new FailedFrame(frame.frame(), e.reason().name(), e.detail(),
+                        System.currentTimeMillis())));
+                return;
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // The preprocessor maps every decoder failure to ImageDecodeException; anything else is ours.
+                answer(frame, o -> o.failed(new FailedFrame(frame.frame(), "CORRUPT", "decoder failure: " + e,
+                        System.currentTimeMillis())));
+                return;
+            }
+            if (!frame.isAnswered()) {
+                decoded.addLast(new PendingFrame(frame, pixels));
+            }
+        } catch (Throwable t) {
+            if (!closed) {
+                failSlot("a decode thread failed", t);
+            }
         }
     }
 
     private void inferenceLoop() {
-        SlotClassifier classifier;
+        if (!loopStarted.compareAndSet(false, true)) {
+            return; // closed before it started
+        }
+        inferenceThread = Thread.currentThread();
+        try {
+            SlotClassifier classifier = loadModel();
+            if (classifier != null) {
+                try {
+                    runBatches();
+                } finally {
+                    try {
+                        classifier.close();
+                    } catch (Throwable t) {
+                        LOG.warn("{}: closing the model failed", settings.name(), t);
+                    }
+                }
+            }
+        } finally {
+            inferenceThread = null;
+            loopEnded.complete(null);
+        }
+    }
+
+    /** Loads the model on this thread (DJL's inference state belongs to one thread); null when it failed. */
+    private SlotClassifier loadModel() {
         try {
             if (!settings.device().isGpu()) {
                 MxEngineSetup.useThreads(settings.inferenceThreads());
             }
-            classifier = settings.factory().open(settings.device());
-            preprocessor = new ImagePreprocessor(classifier.preprocessing());
-            runner = new BatchRunner(classifier, preprocessor.outputSize(), settings.topK(), settings.maxBatchSize(),
-                    listener);
+            SlotClassifier classifier = settings.factory().open(settings.device());
+            try {
+                preprocessor = new ImagePreprocessor(classifier.preprocessing());
+                runner = new BatchRunner(classifier, preprocessor.outputSize(), settings.topK(),
+                        settings.batching().maxBatchSize(), settings.failures(), listener, new RunnerSlot());
+            } catch (Throwable t) {
+                classifier.close();
+                throw t;
+            }
             model.complete(classifier);
+            return classifier;
         } catch (Throwable t) {
             model.completeExceptionally(t);
-            return;
+            return null;
         }
+    }
+
+    private void runBatches() {
         try {
-            while (running) {
+            while (!closed && failure.get() == null) {
                 List<PendingFrame> batch = nextBatch();
                 if (!batch.isEmpty()) {
                     runner.run(batch);
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            classifier.close();
+            if (!closed) {
+                failSlot("the inference thread was interrupted", e);
+            }
+        } catch (Throwable t) {
+            // Whatever ends this loop (a JNA Error, an answer that throws) would strand every frame in flight.
+            if (!closed) {
+                failSlot("the inference thread died", t);
+            }
         }
     }
 
     /** Blocks for the first decoded frame, then fills the batch until it is full or its deadline passes. */
     private List<PendingFrame> nextBatch() throws InterruptedException {
         List<PendingFrame> batch = new ArrayList<>();
-        PendingFrame first = decoded.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        PendingFrame first = takeUnanswered(TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MILLIS));
         if (first == null) {
             return batch;
         }
         batch.add(first);
         int limit = runner.maxBatchSize();
-        long deadline = policy.deadlineNanos(first);
+        long deadline = settings.batching().deadlineNanos(first);
         while (batch.size() < limit) {
-            long wait = deadline - System.nanoTime();
-            PendingFrame next = wait > 0 ? decoded.poll(wait, TimeUnit.NANOSECONDS) : decoded.poll();
+            PendingFrame next = takeUnanswered(deadline - System.nanoTime());
             if (next == null) {
                 break;
             }
@@ -179,17 +347,137 @@ public final class FrameBatcher implements AutoCloseable {
         return batch;
     }
 
+    /** The next decoded frame nobody answered yet, waiting up to {@code nanos}; null when none came. */
+    private PendingFrame takeUnanswered(long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        while (true) {
+            long wait = deadline - System.nanoTime();
+            PendingFrame p = wait > 0 ? decoded.pollFirst(wait, TimeUnit.NANOSECONDS) : decoded.pollFirst();
+            if (p == null || !p.isAnswered()) {
+                return p;
+            }
+        }
+    }
+
+    /** Checks, periodically, that the inference thread is alive and its forward within the limit. */
+    private void watch() {
+        if (closed || failure.get() != null || !model.isDone() || model.isCompletedExceptionally()) {
+            return;
+        }
+        String overdue = forwards.overdue(settings.failures().forwardTimeout());
+        if (overdue != null) {
+            TimeoutException hung = new TimeoutException(overdue);
+            Thread thread = inferenceThread;
+            if (thread != null) {
+                hung.setStackTrace(thread.getStackTrace()); // where it hangs
+            }
+            failSlot(overdue, hung);
+        } else if (loopEnded.isDone()) {
+            failSlot("the inference loop is gone", new IllegalStateException("the inference loop ended"));
+        }
+    }
+
+    /** Fails the slot once: every frame in flight is aborted with the cause, no frame is taken any more. */
+    private void failSlot(String what, Throwable cause) {
+        SlotFailedException failed = cause instanceof SlotFailedException s ? s
+                : new SlotFailedException(settings.name() + ": " + what + ": " + cause, cause);
+        if (!failure.compareAndSet(null, failed)) {
+            return;
+        }
+        LOG.error("{}: failing the task so that Flink restarts it and replays its frames from the last checkpoint",
+                settings.name(), failed);
+        for (InFlightFrame frame : unanswered) {
+            try {
+                answer(frame, o -> o.aborted(failed));
+            } catch (Throwable t) {
+                LOG.warn("{}: could not abort frame {}: {}", settings.name(), frame.frame().frameId(), t.toString());
+            }
+        }
+        decoded.clear();
+        bytes.clear();
+        if (Thread.currentThread() != inferenceThread) {
+            loop.cancel(true); // interrupts the loop: a hung forward in Java code may still end
+        }
+    }
+
+    /** The runner's view of the slot. */
+    private final class RunnerSlot implements BatchRunner.Slot {
+        @Override
+        public boolean stopped() {
+            return closed || failure.get() != null;
+        }
+
+        @Override
+        public void classified(PendingFrame frame, Classification result) {
+            answer(frame.inFlight(), o -> o.classified(result));
+        }
+
+        @Override
+        public void failed(PendingFrame frame, FailedFrame failed) {
+            answer(frame.inFlight(), o -> o.failed(failed));
+        }
+
+        @Override
+        public void retry(List<PendingFrame> frames) {
+            for (ListIterator<PendingFrame> it = frames.listIterator(frames.size()); it.hasPrevious(); ) {
+                decoded.addFirst(it.previous());
+            }
+        }
+
+        @Override
+        public void fail(SlotFailedException failed) {
+            failSlot("systemic failure", failed);
+        }
+
+        @Override
+        public ForwardWatch forwards() {
+            return forwards;
+        }
+    }
+
     /**
-     * Stops the threads and closes the model (on its own thread). Frames still queued are dropped: on a cancel
-     * or failover Flink replays them from its checkpoint.
+     * Stops the threads and frees the model (on its own thread) before returning: interrupts the inference
+     * loop and waits for it at most {@code closeTimeout}, also when the calling thread is interrupted (as
+     * Flink does to a cancelled task). A forward stuck in native code can outlast that: it is logged, and the
+     * model is freed when the forward returns. Frames still in flight are dropped: on a cancel or failover
+     * Flink replays them from its checkpoint.
      */
     @Override
-    public void close() throws InterruptedException {
-        running = false;
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         decodePool.shutdownNow();
-        inferenceThread.join(TimeUnit.MINUTES.toMillis(1));
-        if (inferenceThread.isAlive()) {
-            LOG.warn("{} inference thread did not stop within a minute", settings.name());
+        watchdog.shutdownNow();
+        if (loopStarted.compareAndSet(false, true)) {
+            loopEnded.complete(null); // it never ran, and now never will
+        }
+        loop.cancel(true);
+        decoded.clear();
+        bytes.clear();
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + settings.closeTimeout().toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            try {
+                loopEnded.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+                decodePool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                watchdog.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // keep waiting: the model must be freed before close returns
+            } catch (ExecutionException | TimeoutException e) {
+                break;
+            }
+        }
+        if (!loopEnded.isDone()) {
+            LOG.error("{}: the inference loop did not stop within {} (a forward stuck in native code?); its model"
+                    + " is freed if the forward returns", settings.name(), settings.closeTimeout());
+        }
+        unanswered.clear();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

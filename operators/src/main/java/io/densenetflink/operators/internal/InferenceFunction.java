@@ -10,7 +10,9 @@ import io.densenetflink.operators.types.FailedFrameSerializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -32,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * frames still in flight and replays them after a restore (no loss, and with a transactional sink no
  * duplicates), emits results in input order (so each source's order is kept), blocks when {@code
  * capacity} frames are in flight (backpressure, bounded memory), and waits for everything in flight at end
- * of input.
+ * of input. On top of that the slot bounds the bytes in flight, and fails the task through {@code
+ * ResultFuture.completeExceptionally} (which Flink honours from any thread) when the slot cannot go on.
  *
  * <p>Outputs {@code Either}: left a classification, right a failed frame; {@code DenseNetInference} splits
  * them into the main stream and the failure side output.
@@ -47,10 +50,19 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
     /** A model that takes longer than this to load fails the subtask. */
     private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(10);
 
+    /**
+     * How long close() waits for the inference thread to free the model: well inside Flink's task cancellation
+     * timeout (3 minutes by default), after which the task manager would be killed.
+     */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
     private final InferenceOptions options;
 
     private transient FrameBatcher batcher;
     private transient InferenceMetrics metrics;
+    private transient SlotDevice.Choice device;
+    /** The frames in flight by the result future Flink handed with them (it hands the same one to timeout()). */
+    private transient Map<ResultFuture<?>, InFlightFrame> inFlight;
 
     public InferenceFunction(InferenceOptions options) {
         this.options = options;
@@ -60,18 +72,32 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
     public void open(OpenContext context) throws Exception {
         var task = getRuntimeContext().getTaskInfo();
         int subtask = task.getIndexOfThisSubtask();
-        SlotDevice.Choice device = SlotDevice.choose(options.device(), assignedGpus(), subtask);
-        int threads = SlotDevice.inferenceThreads(options.inferenceThreads(), options.slotsPerTaskManager(),
-                task.getNumberOfParallelSubtasks());
+        int parallelism = task.getNumberOfParallelSubtasks();
+        inFlight = new ConcurrentHashMap<>();
+        try {
+            device = SlotDevice.choose(options.device(), assignedGpus(), SlotDevice.engineGpus());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("cannot load model " + options.classifier().describe() + ": "
+                    + e.getMessage(), e);
+        }
+        int threads = SlotSizing.inferenceThreads(options.inferenceThreads(), options.slotsPerTaskManager(),
+                parallelism);
+        long maxBytes = SlotSizing.maxInFlightBytes(options.maxInFlightBytes(), options.slotsPerTaskManager(),
+                parallelism);
         metrics = new InferenceMetrics(getRuntimeContext().getMetricGroup(), options.maxBatchSize(),
-                () -> batcher == null ? 0 : batcher.inFlight());
-        LOG.info("{} subtask {}/{}: device {} ({}), {} inference thread(s), loading {}", options.name(), subtask,
-                task.getNumberOfParallelSubtasks(), device.device(), device.reason(), threads,
-                options.classifier().describe());
+                new InferenceMetrics.InFlight(() -> batcher == null ? 0 : batcher.inFlight(),
+                        () -> batcher == null ? 0 : batcher.inFlightBytes(), maxBytes),
+                new InferenceMetrics.Placement(device.name(), device.leasedGpu()));
+        if (device.fellBack()) {
+            LOG.warn("{} subtask {}/{}: device {} ({})", options.name(), subtask, parallelism, device.name(),
+                    device.reason());
+        }
+        LOG.info("{} subtask {}/{}: device {} ({}), {} inference thread(s), at most {} frames and {} MiB in"
+                + " flight, loading {}", options.name(), subtask, parallelism, device.name(), device.reason(),
+                threads, options.maxInFlight(), maxBytes >> 20, options.classifier().describe());
         long start = System.nanoTime();
-        batcher = FrameBatcher.start(new FrameBatcher.Settings(options.classifier(), device.device(), threads,
-                options.decodeThreads(), options.maxBatchSize(), options.maxDelay(), options.latencyBudget(),
-                options.topK(), options.name() + "-" + subtask), metrics);
+        batcher = FrameBatcher.start(FrameBatcher.Settings.of(options, device.device(), threads, maxBytes,
+                CLOSE_TIMEOUT, options.name() + "-" + subtask), metrics);
         try {
             var model = batcher.awaitModel(LOAD_TIMEOUT);
             long millis = (System.nanoTime() - start) / 1_000_000;
@@ -79,10 +105,10 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
             LOG.info("{} subtask {}: model {} {} loaded in {} ms", options.name(), subtask, model.modelName(),
                     model.modelVersion(), millis);
         } catch (Exception e) {
-            batcher.close();
-            batcher = null;
-            throw new IllegalStateException("cannot load model " + options.classifier().describe() + " on "
-                    + device.device() + ": " + e.getMessage(), e);
+            String on = device.name();
+            close();
+            throw new IllegalStateException("cannot load model " + options.classifier().describe() + " on " + on
+                    + ": " + e.getMessage(), e);
         }
     }
 
@@ -96,32 +122,73 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
         return out;
     }
 
+    /**
+     * Hands the frame to the slot. Waits while the slot holds {@code maxInFlightBytes} (the slot's own threads
+     * free them, so this never waits for the task thread). Once the slot has failed, throws its cause.
+     */
     @Override
-    public void asyncInvoke(Frame frame, ResultFuture<Either<Classification, FailedFrame>> result) {
+    public void asyncInvoke(Frame frame, ResultFuture<Either<Classification, FailedFrame>> result) throws Exception {
         metrics.frameIn();
-        batcher.submit(frame, Outcome.of(
+        InFlightFrame inFlightFrame = new InFlightFrame(frame, Outcome.of(
                 c -> {
-                    metrics.resultOut();
+                    inFlight.remove(result);
                     result.complete(List.of(Either.Left(c)));
+                    metrics.resultOut();
                 },
                 f -> {
-                    metrics.failure(f.reason());
+                    inFlight.remove(result);
                     result.complete(List.of(Either.Right(f)));
+                    metrics.failure(f.reason());
+                },
+                // Flink fails the task (and restarts it from the checkpoint) when a result completes exceptionally.
+                cause -> {
+                    inFlight.remove(result);
+                    result.completeExceptionally(cause);
                 }));
+        inFlight.put(result, inFlightFrame);
+        try {
+            batcher.submit(inFlightFrame);
+        } catch (Exception e) {
+            inFlight.remove(result);
+            throw e;
+        }
     }
 
-    /** A frame stuck longer than the timeout fails alone instead of failing (and restarting) the job. */
+    /**
+     * A frame stuck longer than the timeout fails alone instead of failing (and restarting) the job; it leaves
+     * the slot's queues at once, so it is never classified afterwards and frees its place for the next frame.
+     */
     @Override
     public void timeout(Frame frame, ResultFuture<Either<Classification, FailedFrame>> result) {
-        metrics.failure(FailureReason.TIMEOUT);
-        result.complete(List.of(Either.Right(new FailedFrame(frame, FailureReason.TIMEOUT,
-                "not classified within " + options.timeout(), System.currentTimeMillis()))));
+        InFlightFrame inFlightFrame = inFlight.remove(result);
+        if (inFlightFrame == null) {
+            return; // answered meanwhile: that answer stands
+        }
+        batcher.withdraw(inFlightFrame, () -> {
+            SlotFailedException failed = batcher.failure();
+            if (failed != null) {
+                result.completeExceptionally(failed);
+                return;
+            }
+            result.complete(List.of(Either.Right(new FailedFrame(frame, FailureReason.TIMEOUT,
+                    "not classified within " + options.timeout(), System.currentTimeMillis()))));
+            metrics.failure(FailureReason.TIMEOUT);
+        });
     }
 
+    /** Stops the slot's threads and frees its model (bounded wait, see {@link FrameBatcher#close()}) and its GPU. */
     @Override
     public void close() throws Exception {
         if (batcher != null) {
             batcher.close();
+            batcher = null;
+        }
+        if (device != null) {
+            device.release();
+            device = null;
+        }
+        if (inFlight != null) {
+            inFlight.clear();
         }
     }
 

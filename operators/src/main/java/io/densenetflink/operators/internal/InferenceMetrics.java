@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
@@ -15,8 +16,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * The operator's metrics, in the subtask's metric group under {@code densenet}: {@code framesIn}, {@code
  * resultsOut}, {@code failures.<REASON>}, {@code imagesPerSecond}, histograms {@code batchSize}, {@code
- * queueWaitMs} and {@code inferenceMs}, gauges {@code modelLoadMs}, {@code maxBatchSize} and {@code
- * inFlight}.
+ * queueWaitMs} and {@code inferenceMs}, gauges {@code modelLoadMs}, {@code maxBatchSize}, {@code inFlight},
+ * {@code inFlightBytes}, {@code maxInFlightBytes}, {@code device} and {@code gpu}.
  */
 final class InferenceMetrics implements BatchListener {
 
@@ -33,7 +34,13 @@ final class InferenceMetrics implements BatchListener {
     private final AtomicInteger currentMaxBatch = new AtomicInteger();
     private volatile long modelLoadMillis = -1;
 
-    InferenceMetrics(MetricGroup parent, int initialMaxBatch, IntSupplier inFlight) {
+    /** What the slot runs on, for the {@code device} and {@code gpu} gauges. */
+    record Placement(String device, int leasedGpu) {}
+
+    /** The slot's in-flight state, for the gauges. */
+    record InFlight(IntSupplier frames, LongSupplier bytes, long maxBytes) {}
+
+    InferenceMetrics(MetricGroup parent, int initialMaxBatch, InFlight inFlight, Placement placement) {
         group = parent.addGroup("densenet");
         failureGroup = group.addGroup("failures");
         framesIn = group.counter("framesIn", new ThreadSafeSimpleCounter());
@@ -45,7 +52,11 @@ final class InferenceMetrics implements BatchListener {
         currentMaxBatch.set(initialMaxBatch);
         group.gauge("maxBatchSize", (Gauge<Integer>) currentMaxBatch::get);
         group.gauge("modelLoadMs", (Gauge<Long>) () -> modelLoadMillis);
-        group.gauge("inFlight", (Gauge<Integer>) inFlight::getAsInt);
+        group.gauge("inFlight", (Gauge<Integer>) inFlight.frames()::getAsInt);
+        group.gauge("inFlightBytes", (Gauge<Long>) inFlight.bytes()::getAsLong);
+        group.gauge("maxInFlightBytes", (Gauge<Long>) inFlight::maxBytes);
+        group.gauge("device", (Gauge<String>) placement::device);
+        group.gauge("gpu", (Gauge<Integer>) placement::leasedGpu);
     }
 
     void modelLoaded(long millis) {

@@ -1,6 +1,7 @@
 package io.densenetflink.operators.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -10,10 +11,10 @@ import io.densenetflink.operators.FailedFrame;
 import io.densenetflink.operators.FailureReason;
 import io.densenetflink.operators.FaultyClassifierFactory;
 import io.densenetflink.operators.Frame;
+import io.densenetflink.operators.InferenceOptions;
 import io.densenetflink.operators.SlotClassifierFactory;
 import io.densenetflink.operators.TestModels;
 import io.densenetflink.model.inference.EngineMode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,22 +22,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The batcher on its own: batch formation, poison frames, bisection, out-of-memory, with a real model. */
 class FrameBatcherTest {
 
-    @TempDir
-    static Path tmp;
-
-    private static String modelDir;
-
-    @BeforeAll
-    static void model() throws Exception {
-        modelDir = TestModels.tinyModel(tmp.resolve("model")).toString();
-    }
+    private static final String MODEL = TestModels.tiny();
 
     /** Collects outcomes and batch sizes. */
     private static final class Recorder implements BatchListener {
@@ -44,6 +35,7 @@ class FrameBatcherTest {
         final List<FailedFrame> failures = new CopyOnWriteArrayList<>();
         final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
         final List<Integer> limits = new CopyOnWriteArrayList<>();
+        final List<Throwable> aborted = new CopyOnWriteArrayList<>();
         final CountDownLatch done;
 
         Recorder(int expected) {
@@ -56,6 +48,9 @@ class FrameBatcherTest {
                 done.countDown();
             }, f -> {
                 failures.add(f);
+                done.countDown();
+            }, cause -> {
+                aborted.add(cause);
                 done.countDown();
             });
         }
@@ -77,14 +72,34 @@ class FrameBatcherTest {
 
     private static FrameBatcher start(SlotClassifierFactory factory, int maxBatch, Duration maxDelay,
             Duration budget, Recorder recorder) throws Exception {
-        FrameBatcher batcher = FrameBatcher.start(new FrameBatcher.Settings(factory, Device.cpu(), 1, 2, maxBatch,
-                maxDelay, budget, 3, "test"), recorder);
+        return start(InferenceOptions.builder(factory).maxBatchSize(maxBatch).maxDelay(maxDelay).latencyBudget(budget),
+                recorder);
+    }
+
+    private static FrameBatcher start(InferenceOptions.Builder options, Recorder recorder) throws Exception {
+        FrameBatcher batcher = FrameBatcher.start(FrameBatcher.Settings.of(options.decodeThreads(2).topK(3).build(),
+                Device.cpu(), 1, Long.MAX_VALUE, Duration.ofSeconds(1), "test"), recorder);
         batcher.awaitModel(Duration.ofMinutes(1));
         return batcher;
     }
 
+    /** An outcome whose answers throw {@code error} after noting the call in {@code calls}. */
+    private static Outcome throwing(RuntimeException error, List<String> calls) {
+        return Outcome.of(r -> {
+            calls.add("classified");
+            throw error;
+        }, f -> {
+            calls.add("failed");
+            throw error;
+        }, cause -> calls.add("aborted"));
+    }
+
+    private static void submit(FrameBatcher batcher, Frame frame, Outcome outcome) throws InterruptedException {
+        batcher.submit(new InFlightFrame(frame, outcome));
+    }
+
     private static DenseNetClassifierFactory realModel() {
-        return new DenseNetClassifierFactory(modelDir, EngineMode.COMPILED);
+        return new DenseNetClassifierFactory(MODEL, EngineMode.COMPILED);
     }
 
     @Test
@@ -93,7 +108,7 @@ class FrameBatcherTest {
         try (FrameBatcher batcher = start(realModel(), 4, Duration.ofMinutes(5), Duration.ZERO, recorder)) {
             long start = System.nanoTime();
             for (int i = 0; i < 4; i++) {
-                batcher.submit(TestModels.frame("cam", "f" + i, TestModels.png(i)), recorder.outcome());
+                submit(batcher, TestModels.frame("cam", "f" + i, TestModels.png(i)), recorder.outcome());
             }
             recorder.await();
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30), "a full batch must not wait for the delay");
@@ -108,7 +123,7 @@ class FrameBatcherTest {
         Recorder recorder = new Recorder(1);
         try (FrameBatcher batcher = start(realModel(), 32, Duration.ofMillis(200), Duration.ZERO, recorder)) {
             long start = System.nanoTime();
-            batcher.submit(TestModels.frame("cam", "only", TestModels.png(1)), recorder.outcome());
+            submit(batcher, TestModels.frame("cam", "only", TestModels.png(1)), recorder.outcome());
             recorder.await();
             long waitedMillis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(List.of(1), recorder.batchSizes);
@@ -127,7 +142,7 @@ class FrameBatcherTest {
         try (FrameBatcher batcher = start(realModel(), 32, Duration.ofMinutes(5), Duration.ofMillis(100), recorder)) {
             long start = System.nanoTime();
             Frame old = new Frame("cam", "old", TestModels.png(2), System.currentTimeMillis() - 60_000);
-            batcher.submit(old, recorder.outcome());
+            submit(batcher, old, recorder.outcome());
             recorder.await();
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30));
             assertEquals(List.of(1), recorder.batchSizes);
@@ -140,7 +155,7 @@ class FrameBatcherTest {
         try (FrameBatcher batcher = start(realModel(), 32, Duration.ofSeconds(2), Duration.ZERO, recorder)) {
             for (int i = 0; i < 32; i++) {
                 byte[] payload = i == 17 ? TestModels.truncatedPng(i) : TestModels.png(i);
-                batcher.submit(TestModels.frame("cam", "f" + i, payload), recorder.outcome());
+                submit(batcher, TestModels.frame("cam", "f" + i, payload), recorder.outcome());
             }
             recorder.await();
             assertEquals(31, recorder.results.size());
@@ -156,11 +171,11 @@ class FrameBatcherTest {
     @Test
     void aFrameTheNetworkFailsOnIsIsolatedByBisection() throws Exception {
         Recorder recorder = new Recorder(16);
-        var factory = new FaultyClassifierFactory(modelDir, true, 0, 0);
+        var factory = new FaultyClassifierFactory(MODEL).failOnWhite();
         try (FrameBatcher batcher = start(factory, 16, Duration.ofSeconds(2), Duration.ZERO, recorder)) {
             for (int i = 0; i < 16; i++) {
                 byte[] payload = i == 11 ? TestModels.whitePng() : TestModels.png(i);
-                batcher.submit(TestModels.frame("cam", "f" + i, payload), recorder.outcome());
+                submit(batcher, TestModels.frame("cam", "f" + i, payload), recorder.outcome());
             }
             recorder.await();
             assertEquals(15, recorder.results.size());
@@ -174,14 +189,14 @@ class FrameBatcherTest {
     @Test
     void outOfMemoryHalvesTheBatchSizeInsteadOfFailing() throws Exception {
         Recorder recorder = new Recorder(16);
-        var factory = new FaultyClassifierFactory(modelDir, false, 5, 0);
+        var factory = new FaultyClassifierFactory(MODEL).oomAbove(5);
         try (FrameBatcher batcher = start(factory, 16, Duration.ofSeconds(2), Duration.ZERO, recorder)) {
             for (int i = 0; i < 16; i++) {
-                batcher.submit(TestModels.frame("cam", "f" + i, TestModels.png(i)), recorder.outcome());
+                submit(batcher, TestModels.frame("cam", "f" + i, TestModels.png(i)), recorder.outcome());
             }
             recorder.await();
             assertEquals(16, recorder.results.size(), "every frame is classified: " + recorder.failures);
-            assertEquals(List.of(8, 4), recorder.limits);
+            assertEquals(List.of(8, 4), recorder.limits, "halved twice, not yet raised again (20 successes needed)");
             assertEquals(4, batcher.maxBatchSize());
             assertTrue(recorder.batchSizes.stream().allMatch(s -> s <= 5), recorder.batchSizes.toString());
         }
@@ -194,7 +209,7 @@ class FrameBatcherTest {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 ids.add("f" + i);
-                batcher.submit(TestModels.frame("cam" + (i % 4), "f" + i, TestModels.png(i)), recorder.outcome());
+                submit(batcher, TestModels.frame("cam" + (i % 4), "f" + i, TestModels.png(i)), recorder.outcome());
             }
             recorder.await();
             List<String> got = new ArrayList<>();
@@ -202,6 +217,116 @@ class FrameBatcherTest {
             Collections.sort(got);
             Collections.sort(ids);
             assertEquals(ids, got);
+        }
+    }
+
+    @Test
+    void aPoisonFrameAloneInItsBatchIsADeadLetterNotASlotFailure() throws Exception {
+        Recorder recorder = new Recorder(3);
+        var factory = new FaultyClassifierFactory(MODEL).failOnWhite();
+        try (FrameBatcher batcher = start(factory, 1, Duration.ZERO, Duration.ZERO, recorder)) {
+            submit(batcher, TestModels.frame("cam", "good0", TestModels.png(0)), recorder.outcome());
+            submit(batcher, TestModels.frame("cam", "white", TestModels.whitePng()), recorder.outcome());
+            submit(batcher, TestModels.frame("cam", "good1", TestModels.png(1)), recorder.outcome());
+            recorder.await();
+            assertEquals(List.of(), recorder.aborted, "the model works: a frame it fails on alone is the frame's fault");
+            assertEquals(List.of("white"), recorder.failures.stream().map(f -> f.frame().frameId()).toList());
+            assertEquals(2, recorder.results.size());
+        }
+    }
+
+    /** One batch of {@code frames} frames through a model broken for every input; what the frames got. */
+    private static Recorder throughABrokenModel(int frames, int systemicFailureThreshold) throws Exception {
+        FaultyClassifierFactory.reset();
+        Recorder recorder = new Recorder(frames);
+        var factory = new FaultyClassifierFactory(MODEL).breakAfter(0, FaultyClassifierFactory.Breakage.EXCEPTION);
+        try (FrameBatcher batcher = start(InferenceOptions.builder(factory).maxBatchSize(frames)
+                .maxDelay(Duration.ofSeconds(2)).systemicFailureThreshold(systemicFailureThreshold), recorder)) {
+            for (int i = 0; i < frames; i++) {
+                submit(batcher, TestModels.frame("cam", "f" + i, TestModels.png(i)), recorder.outcome());
+            }
+            recorder.await();
+            assertThrows(SlotFailedException.class, () -> submit(batcher,
+                    TestModels.frame("cam", "late", TestModels.png(99)), recorder.outcome()), "the slot has failed");
+        }
+        return recorder;
+    }
+
+    @Test
+    void aBrokenModelAbortsEveryFrameAfterABoundedNumberOfForwards() throws Exception {
+        Recorder recorder = throughABrokenModel(16, 2);
+        assertEquals(16, recorder.aborted.size(), "every frame is aborted, none dead-lettered: " + recorder.failures);
+        assertTrue(recorder.aborted.get(0).getMessage().contains("2 time(s) in a row"),
+                recorder.aborted.get(0).getMessage());
+        // The batch and a probe, twice; bisecting under a broken model would cost 31 forwards per batch.
+        assertEquals(4, FaultyClassifierFactory.FORWARDS.get());
+    }
+
+    @Test
+    void aSystemicFailureThresholdOfOneFailsTheSlotAtTheFirstSuchBatch() throws Exception {
+        Recorder recorder = throughABrokenModel(4, 1);
+        assertEquals(4, recorder.aborted.size());
+        assertEquals(2, FaultyClassifierFactory.FORWARDS.get(), "the batch and its probe");
+    }
+
+    @Test
+    void framesTheBisectionBudgetDidNotReachRunAgainUntilEachPoisonFrameIsIsolated() throws Exception {
+        FaultyClassifierFactory.reset();
+        Recorder recorder = new Recorder(16);
+        var factory = new FaultyClassifierFactory(MODEL).failOnWhite();
+        try (FrameBatcher batcher = start(InferenceOptions.builder(factory).maxBatchSize(16)
+                .maxDelay(Duration.ofSeconds(2)).bisectionBudget(4), recorder)) {
+            for (int i = 0; i < 16; i++) {
+                byte[] payload = i == 3 || i == 9 || i == 14 ? TestModels.whitePng() : TestModels.png(i);
+                submit(batcher, TestModels.frame("cam", "f" + i, payload), recorder.outcome());
+            }
+            recorder.await();
+            assertEquals(List.of(), recorder.aborted);
+            assertEquals(List.of("f14", "f3", "f9"),
+                    recorder.failures.stream().map(f -> f.frame().frameId()).sorted().toList());
+            assertEquals(13, recorder.results.size());
+        }
+    }
+
+    @Test
+    void aCompletionThatThrowsFailsTheSlotAndAbortsTheOtherFrames() throws Exception {
+        Recorder recorder = new Recorder(7);
+        try (FrameBatcher batcher = start(realModel(), 4, Duration.ofMillis(200), Duration.ZERO, recorder)) {
+            IllegalStateException injected = new IllegalStateException("injected: completion failed");
+            submit(batcher, TestModels.frame("cam", "f0", TestModels.png(0)), throwing(injected, new ArrayList<>()));
+            for (int i = 1; i < 8; i++) {
+                submit(batcher, TestModels.frame("cam", "f" + i, TestModels.png(i)), recorder.outcome());
+            }
+            recorder.await(); // before the fix the inference thread died and these frames were never answered
+            assertTrue(recorder.aborted.size() >= 4, "f4..f7 at least had no answer yet: " + recorder.aborted);
+            assertTrue(recorder.aborted.stream().allMatch(c -> c.getCause() == injected), recorder.aborted.toString());
+        }
+    }
+
+    @Test
+    void answersThatArriveAfterCloseAreDroppedNotThrownOutOfABatcherThread() throws Exception {
+        List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+        var gate = FaultyClassifierFactory.Gate.named("after-close");
+        List<String> answeredAfterClose = new CopyOnWriteArrayList<>();
+        try {
+            FrameBatcher batcher = start(new FaultyClassifierFactory(MODEL).gatedUninterruptiblyBy("after-close"), 1,
+                    Duration.ZERO, Duration.ZERO, new Recorder(0));
+            // Like Flink's result future once the task's mailbox is closed.
+            submit(batcher, TestModels.frame("cam", "f0", TestModels.png(0)),
+                    throwing(new IllegalStateException("injected: the mailbox is closed"), answeredAfterClose));
+            gate.awaitArrivals(1, 30_000);
+            Thread.currentThread().interrupt(); // as Flink interrupts a cancelled task
+            batcher.close(); // the forward ignores the interrupt, like native code: close gives up after 1 s
+            assertTrue(Thread.interrupted(), "close keeps the caller's interrupt");
+            gate.open(); // the forward returns after close
+            Thread.sleep(1_000);
+            assertEquals(List.of(), answeredAfterClose);
+            assertEquals(List.of(), uncaught);
+        } finally {
+            gate.open();
+            Thread.setDefaultUncaughtExceptionHandler(previous);
         }
     }
 }

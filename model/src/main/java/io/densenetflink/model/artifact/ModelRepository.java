@@ -1,0 +1,160 @@
+package io.densenetflink.model.artifact;
+
+import io.densenetflink.model.ModelLoadException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A directory of numbered model versions, the layout of TF Serving and Triton: {@code DIR/1/model.json},
+ * {@code DIR/2/model.json}, ... Each version is an ordinary model directory. A version becomes visible in one
+ * step: {@link #publish} writes it under a hidden name inside the repository and renames it to its number
+ * (a rename within one file system is atomic), so a reader sees either no version {@code n} or all of it.
+ * Directories whose name is not a number (the hidden ones among them) are not versions.
+ */
+public final class ModelRepository {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelRepository.class);
+    private static final Pattern VERSION = Pattern.compile("[0-9]{1,18}");
+    private static final String STAGING_PREFIX = ".publishing-";
+
+    private final Path directory;
+
+    private ModelRepository(Path directory) {
+        this.directory = directory;
+    }
+
+    /** The repository in {@code dir} (which must exist). */
+    public static ModelRepository at(Path dir) throws ModelLoadException {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelLoadException("model repository not found: " + dir);
+        }
+        return new ModelRepository(dir);
+    }
+
+    /** True when {@code dir} is a model directory itself (holds model.json), not a repository of versions. */
+    public static boolean isModelDirectory(Path dir) {
+        return Files.isRegularFile(dir.resolve(ModelArtifact.DESCRIPTOR));
+    }
+
+    /** True when {@code dir} has at least one numbered subdirectory and no model.json of its own. */
+    public static boolean isRepository(Path dir) {
+        if (!Files.isDirectory(dir) || isModelDirectory(dir)) {
+            return false;
+        }
+        return !new ModelRepository(dir).numbered().isEmpty();
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** The directory of version {@code version} (which may not exist). */
+    public Path versionDirectory(long version) {
+        return directory.resolve(Long.toString(version));
+    }
+
+    /** Version numbers present, complete or not, ascending. */
+    public List<Long> numbered() {
+        List<Long> out = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(directory)) {
+            entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> VERSION.matcher(n).matches()).mapToLong(Long::parseLong).sorted().forEach(out::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the model repository " + directory, e);
+        }
+        return out;
+    }
+
+    /**
+     * The highest version whose model directory is complete (model.json valid, its weight or graph files
+     * present), or empty. An incomplete higher version is skipped with a warning: it was not published with
+     * {@link #publish}, or its files were removed.
+     */
+    public OptionalLong latestComplete() {
+        List<Long> versions = numbered();
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            long v = versions.get(i);
+            if (read(v).isPresent()) {
+                return OptionalLong.of(v);
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /** Version {@code version} as an artifact whose version is the directory's number, or empty if incomplete. */
+    public Optional<ModelArtifact> read(long version) {
+        try {
+            ModelArtifact a = ModelArtifact.read(versionDirectory(version));
+            return Optional.of(a.toBuilder().version(Long.toString(version)).build());
+        } catch (ModelLoadException e) {
+            LOG.warn("model repository {}: version {} is not a complete model directory: {}", directory, version,
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Copies the model directory {@code source} into the repository as version {@code version} (or the next
+     * number after the highest present) and makes it visible in one rename. The copy's model.json says the new
+     * version number.
+     *
+     * @return the published version's number
+     * @throws IllegalArgumentException when that version exists already
+     */
+    public long publish(Path source, OptionalLong version) throws ModelLoadException, IOException {
+        ModelArtifact artifact = ModelArtifact.read(source);
+        List<Long> present = numbered();
+        long number = version.orElse(present.isEmpty() ? 1 : present.get(present.size() - 1) + 1);
+        if (number <= 0) {
+            throw new IllegalArgumentException("a version number must be > 0, got " + number);
+        }
+        Path target = versionDirectory(number);
+        if (Files.exists(target)) {
+            throw new IllegalArgumentException("version " + number + " exists already in " + directory);
+        }
+        Path staging = directory.resolve(STAGING_PREFIX + number + "-" + UUID.randomUUID());
+        try {
+            copyTree(source, staging);
+            artifact.toBuilder().directory(staging).version(Long.toString(number)).build().writeDescriptor(staging);
+            try {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+                throw new IOException("cannot rename " + staging + " to " + target + " atomically: " + e, e);
+            }
+        } finally {
+            if (Files.exists(staging)) {
+                try (ScratchDirectory leftover = ScratchDirectory.adopt(staging)) {
+                    LOG.warn("removing the unfinished copy {}", leftover.path());
+                }
+            }
+        }
+        return number;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path dest = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(f, dest, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.densenetflink.model.artifact;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.densenetflink.model.DenseNetConfig;
+import io.densenetflink.model.image.Preprocessing;
+import io.densenetflink.model.weights.TorchvisionImporter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Numbered versions, published in one rename; incomplete or foreign directories are never versions. */
+class ModelRepositoryTest {
+
+    @TempDir
+    static Path tmp;
+
+    static Path model;
+
+    @BeforeAll
+    static void aModel() throws Exception {
+        ModelArtifact spec = ModelArtifact.builder().directory(tmp.resolve("model")).name("tiny").version("7")
+                .architecture(DenseNetConfig.builder().growthRate(4).blocks(2, 2).initFeatures(8).numClasses(3)
+                        .inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build())
+                .preprocessing(Preprocessing.of(1, 28, 28, 28, new float[] {0.5f}, new float[] {0.5f})).build();
+        model = TorchvisionImporter.writeRandomArtifact(spec).directory();
+    }
+
+    @Test
+    void publishingNumbersVersionsAndTheirModelJsonSaysSo() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("repo1"));
+        ModelRepository repo = ModelRepository.at(dir);
+        assertFalse(ModelRepository.isRepository(dir), "an empty directory is no repository yet");
+        assertEquals(1, repo.publish(model, OptionalLong.empty()));
+        assertEquals(2, repo.publish(model, OptionalLong.empty()));
+        assertEquals(10, repo.publish(model, OptionalLong.of(10)));
+        assertEquals(List.of(1L, 2L, 10L), repo.numbered());
+        assertEquals(OptionalLong.of(10), repo.latestComplete());
+        assertEquals("10", ModelArtifact.read(repo.versionDirectory(10)).version());
+        assertTrue(ModelRepository.isRepository(dir));
+        assertFalse(ModelRepository.isRepository(model));
+        assertThrows(IllegalArgumentException.class, () -> repo.publish(model, OptionalLong.of(2)));
+        try (Stream<Path> entries = Files.list(dir)) {
+            assertTrue(entries.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no staging copy left");
+        }
+    }
+
+    @Test
+    void incompleteAndForeignDirectoriesAreNotVersions() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("repo2"));
+        ModelRepository repo = ModelRepository.at(dir);
+        repo.publish(model, OptionalLong.of(3));
+        Files.createDirectories(dir.resolve("4"));                       // being copied by hand, no model.json
+        Files.createDirectories(dir.resolve(".publishing-5-x"));         // a staging copy
+        Files.createDirectories(dir.resolve("latest"));
+        Path broken = Files.createDirectories(dir.resolve("6"));
+        Files.copy(model.resolve(ModelArtifact.DESCRIPTOR), broken.resolve(ModelArtifact.DESCRIPTOR)); // no weights
+        assertEquals(List.of(3L, 4L, 6L), repo.numbered());
+        assertEquals(OptionalLong.of(3), repo.latestComplete());
+        assertTrue(repo.read(6).isEmpty());
+    }
+
+    @Test
+    void aMissingRepositoryOrSourceIsRefused() {
+        assertThrows(io.densenetflink.model.ModelLoadException.class,
+                () -> ModelRepository.at(tmp.resolve("nowhere")));
+        assertThrows(io.densenetflink.model.ModelLoadException.class, () -> ModelRepository.at(
+                Files.createDirectories(tmp.resolve("repo3"))).publish(tmp.resolve("no-model"), OptionalLong.empty()));
+    }
+}

@@ -1,0 +1,84 @@
+package io.densenetflink.operators.internal;
+
+import io.densenetflink.operators.Frame;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A frame handed to the slot and not yet answered. Whoever claims it first answers it, exactly once: its
+ * batch, a decode failure, the operator's timeout, or a failure of the whole slot. The others find it
+ * claimed and leave it alone, so a frame answered by its timeout is never classified or counted again.
+ */
+public final class InFlightFrame {
+
+    /** What a frame costs besides its payload and strings: the object headers, the map, the record around it. */
+    private static final long OVERHEAD_BYTES = 256;
+
+    private final Frame frame;
+    private final Outcome outcome;
+    private final long bytes;
+    private final long arrivalNanos;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private volatile boolean settled;
+    private volatile Runnable decodeTask;
+
+    public InFlightFrame(Frame frame, Outcome outcome) {
+        this.frame = frame;
+        this.outcome = outcome;
+        this.bytes = weight(frame);
+        this.arrivalNanos = System.nanoTime();
+    }
+
+    /** The heap a frame holds while in flight, and what it adds to a checkpoint: its payload, ids and headers. */
+    static long weight(Frame frame) {
+        long chars = frame.sourceId().length() + frame.frameId().length();
+        for (Map.Entry<String, String> h : frame.headers().entrySet()) {
+            chars += h.getKey().length() + h.getValue().length();
+        }
+        return frame.payload().length + 2 * chars + OVERHEAD_BYTES;
+    }
+
+    public Frame frame() {
+        return frame;
+    }
+
+    Outcome outcome() {
+        return outcome;
+    }
+
+    /** Bytes counted against the slot's {@code maxInFlightBytes}. */
+    long bytes() {
+        return bytes;
+    }
+
+    /** When the frame was handed to the slot (System.nanoTime). */
+    long arrivalNanos() {
+        return arrivalNanos;
+    }
+
+    /** True for the one caller that may answer the frame. */
+    boolean claim() {
+        return claimed.compareAndSet(false, true);
+    }
+
+    boolean isAnswered() {
+        return claimed.get();
+    }
+
+    /** The answer has been delivered (or dropped): the frame's bytes may be released. */
+    void settle() {
+        settled = true;
+    }
+
+    boolean isSettled() {
+        return settled;
+    }
+
+    Runnable decodeTask() {
+        return decodeTask;
+    }
+
+    void decodeTask(Runnable task) {
+        this.decodeTask = task;
+    }
+}
