@@ -122,6 +122,36 @@ public final class JobOptions {
                     + " TIMEOUT dead letter instead of failing the job."), "DURATION", positiveDuration(),
             InferenceOptions.Builder::timeout);
 
+    public static final JobSetting<MemorySize> MAX_IN_FLIGHT_BYTES = operator(key("max-in-flight-bytes")
+            .memoryType().noDefaultValue().withDescription("Encoded bytes (payload and headers) one slot holds at"
+                    + " most; beyond it the operator backpressures, a larger frame is admitted alone. Unset: a"
+                    + " quarter of the task manager's heap / slots-per-task-manager, at most 256mb."), "SIZE",
+            m -> m.getBytes() > 0 ? null : "must be > 0",
+            (builder, size) -> builder.maxInFlightBytes(size.getBytes()));
+
+    public static final JobSetting<Duration> FORWARD_TIMEOUT = operator(key("forward-timeout").durationType()
+            .defaultValue(OPERATOR.forwardTimeout()).withDescription("One batch through the network taking longer"
+                    + " than this fails the task (Flink restarts it from the checkpoint): a hung engine. Shorter"
+                    + " than inference-timeout."), "DURATION", positiveDuration(),
+            InferenceOptions.Builder::forwardTimeout);
+
+    public static final JobSetting<Integer> SYSTEMIC_FAILURE_THRESHOLD = operator(key("systemic-failure-threshold")
+            .intType().defaultValue(OPERATOR.systemicFailureThreshold()).withDescription("Batches in a row whose"
+                    + " every frame failed, with the model failing on a known-good frame too, that fail the task"
+                    + " (broken model, lost device) instead of dead-lettering frames."), "N", positive(),
+            InferenceOptions.Builder::systemicFailureThreshold);
+
+    public static final JobSetting<Integer> BISECTION_BUDGET = operator(key("bisection-budget").intType()
+            .noDefaultValue().withDescription("Forwards one failed batch may spend isolating its failing frames."
+                    + " Unset: 4 x log2(batch-size), at least 4."), "N", positive(),
+            InferenceOptions.Builder::bisectionBudget);
+
+    public static final JobSetting<Integer> BATCH_SIZE_RECOVERY_BATCHES = operator(
+            key("batch-size-recovery-batches").intType().defaultValue(OPERATOR.batchSizeRecoveryBatches())
+                    .withDescription("After an out-of-memory error halved the batch size, successful batches in a"
+                            + " row that raise it by one again."), "N", positive(),
+            InferenceOptions.Builder::batchSizeRecoveryBatches);
+
     // The job: delivery, checkpoints, transactions.
 
     public static final JobSetting<String> JOB_NAME = optional(key("job-name").stringType()
