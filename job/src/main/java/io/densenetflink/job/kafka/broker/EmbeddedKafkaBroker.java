@@ -232,6 +232,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("message.max.bytes", Integer.toString(MAX_MESSAGE_BYTES));
         p.put("replica.fetch.max.bytes", Integer.toString(MAX_MESSAGE_BYTES));
         p.put("socket.request.max.bytes", Integer.toString(2 * MAX_MESSAGE_BYTES));
+        // The node is its own KRaft controller. Sharing a small machine with inference (MXNet keeps every core
+        // busy), its heartbeats can miss Kafka's 9 s session, and a fenced node takes every partition offline
+        // (no other replica) until it registers again: producers' batches expire meanwhile.
+        p.put("broker.session.timeout.ms", "60000");
         return p;
     }
 
