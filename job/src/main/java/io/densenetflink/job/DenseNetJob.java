@@ -120,18 +120,18 @@ public final class DenseNetJob {
     /** Configures checkpointing and adds source, operator and both sinks to {@code env}. */
     public static ClassifiedFrames build(StreamExecutionEnvironment env, JobSettings settings, Preflight preflight) {
         configureCheckpointing(env, settings, preflight);
-        return classifyAndSink(frames(env, settings), settings, preflight);
+        return classifyAndSink(frames(env, settings, preflight), settings, preflight);
     }
 
     /**
-     * The Kafka source: the input topic's records as frames (read_committed), at the settings' parallelism.
-     * Separate from {@link #classifyAndSink} so a test can put an operator between the two (failure injection).
+     * The Kafka source: the input topic's records as frames (read_committed), at the job's parallelism ({@link
+     * #parallelism}). Separate from {@link #classifyAndSink} so a test can put an operator between the two
+     * (failure injection).
      */
-    public static DataStream<Frame> frames(StreamExecutionEnvironment env, JobSettings settings) {
+    public static DataStream<Frame> frames(StreamExecutionEnvironment env, JobSettings settings,
+            Preflight preflight) {
         settings.validate();
-        if (settings.isSet(JobOptions.PARALLELISM)) {
-            env.setParallelism(settings.get(JobOptions.PARALLELISM));
-        }
+        parallelism(env, settings, preflight.inputPartitions());
         Properties consumer = settings.kafkaProperties(KafkaClient.CONSUMER);
         // Read only committed records: an upstream transactional producer's aborted data must not be classified.
         consumer.putIfAbsent("isolation.level", "read_committed");
@@ -144,6 +144,28 @@ public final class DenseNetJob {
                 .setProperties(consumer)
                 .build();
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-frames").uid("kafka-frames");
+    }
+
+    /**
+     * The {@code parallelism} setting, else the environment's default but no more than the input topic has
+     * partitions: a subtask without a partition would hold a model (memory, a slot) and classify nothing, while
+     * the slot's share of the cores ({@code inference-threads} 0) would shrink for the subtasks that work. An
+     * explicit parallelism above the partitions is kept, with a warning.
+     */
+    static void parallelism(StreamExecutionEnvironment env, JobSettings settings, int partitions) {
+        String topic = settings.get(JobOptions.INPUT_TOPIC);
+        if (settings.isSet(JobOptions.PARALLELISM)) {
+            int parallelism = settings.get(JobOptions.PARALLELISM);
+            env.setParallelism(parallelism);
+            if (partitions > 0 && parallelism > partitions) {
+                LOG.warn("parallelism {} but topic {} has {} partition(s): {} subtask(s) will load a model and read"
+                        + " nothing", parallelism, topic, partitions, parallelism - partitions);
+            }
+        } else if (partitions > 0 && env.getParallelism() > partitions) {
+            LOG.info("parallelism {}, the partitions of topic {}, instead of the default {}", partitions, topic,
+                    env.getParallelism());
+            env.setParallelism(partitions);
+        }
     }
 
     /** The DenseNet operator on {@code frames}, results to the output topic and failures to the dead-letter topic. */

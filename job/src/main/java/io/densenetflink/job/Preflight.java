@@ -12,13 +12,15 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 /**
  * What the job reads from the broker before it starts, and the limits it takes from there: the sinks'
  * transaction timeout and the checkpoint timeout that goes with it ({@link TransactionTimeouts}), and the largest
- * dead letter ({@link DeadLetterLimit}).
+ * dead letter ({@link DeadLetterLimit}), and the input topic's partitions (no more subtasks than can read).
  *
  * @param transactionTimeout the exactly-once sinks' {@code transaction.timeout.ms}; null with at-least-once
  * @param checkpointTimeout the checkpoint timeout; null to leave Flink's (at-least-once without checkpoint-timeout)
  * @param deadLetterMaxBytes the largest dead letter the dead-letter topic takes
+ * @param inputPartitions the input topic's partitions; 0 when they could not be read
  */
-public record Preflight(Duration transactionTimeout, Duration checkpointTimeout, int deadLetterMaxBytes) {
+public record Preflight(Duration transactionTimeout, Duration checkpointTimeout, int deadLetterMaxBytes,
+        int inputPartitions) {
 
     /** Reads what it needs from the broker named by {@code settings} (through an admin client). */
     public static Preflight check(JobSettings settings) {
@@ -36,7 +38,8 @@ public record Preflight(Duration transactionTimeout, Duration checkpointTimeout,
                     configured == null ? null : (int) Math.min(Integer.MAX_VALUE, configured.getBytes()),
                     maxRequestSize(settings), broker, settings.get(JobOptions.DLQ_TOPIC),
                     settings.get(JobOptions.INPUT_TOPIC));
-            return new Preflight(transactionTimeout, checkpointTimeout, deadLetterMaxBytes);
+            return new Preflight(transactionTimeout, checkpointTimeout, deadLetterMaxBytes,
+                    broker.partitions(settings.get(JobOptions.INPUT_TOPIC)).orElse(0));
         }
     }
 

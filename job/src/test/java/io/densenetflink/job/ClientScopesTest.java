@@ -120,8 +120,26 @@ class ClientScopesTest {
         JobSettings s = JobArguments.parse(List.of("--bootstrap-servers", broker.bootstrapServers(), "--input-topic",
                 "p-frames", "--output-topic", "p-results", "--dlq-topic", "p-dead-letters", "--model", tmp.toString()));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(3);
-        DenseNetJob.frames(env, s);
+        DenseNetJob.parallelism(env, s, 4);
         assertEquals(3, env.getParallelism(), "the environment's (the cluster's) default parallelism");
         assertNull(s.get(JobOptions.PARALLELISM));
+    }
+
+    /** A subtask without a partition would hold a model and idle while the working ones get fewer cores. */
+    @Test
+    void theDefaultParallelismIsAtMostTheInputTopicsPartitions(EmbeddedKafkaBroker broker) throws Exception {
+        broker.createTopics(2, "two-partitions");
+        JobSettings s = JobArguments.parse(List.of("--bootstrap-servers", broker.bootstrapServers(), "--input-topic",
+                "two-partitions", "--output-topic", "p-results", "--dlq-topic", "p-dead-letters", "--model",
+                tmp.toString(), "--delivery", "at-least-once"));
+        Preflight preflight = Preflight.check(s);
+        assertEquals(2, preflight.inputPartitions(), "read from the broker");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(3);
+        DenseNetJob.frames(env, s, preflight);
+        assertEquals(2, env.getParallelism());
+
+        StreamExecutionEnvironment explicit = StreamExecutionEnvironment.createLocalEnvironment(1);
+        DenseNetJob.frames(explicit, s.set(JobOptions.PARALLELISM, 3), preflight);
+        assertEquals(3, explicit.getParallelism(), "an explicit parallelism is kept (with a warning)");
     }
 }

@@ -65,7 +65,7 @@ final class Pipeline {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Preflight preflight = Preflight.check(s);
         DenseNetJob.configureCheckpointing(env, s, preflight);
-        DataStream<Frame> frames = between.apply(DenseNetJob.frames(env, s));
+        DataStream<Frame> frames = between.apply(DenseNetJob.frames(env, s, preflight));
         DenseNetJob.classifyAndSink(frames, s, preflight);
         return env.executeAsync(s.get(JobOptions.JOB_NAME));
     }

@@ -167,7 +167,7 @@ public final class JobOptions {
 
     public static final JobSetting<Integer> PARALLELISM = optional(key("parallelism").intType().noDefaultValue()
             .withDescription("Parallel subtasks, one model each. Unset: the cluster's parallelism.default (a local"
-                    + " run: the machine's cores)."), "N", positive());
+                    + " run: the machine's cores), at most the input topic's partitions."), "N", positive());
 
     public static final JobSetting<DeliveryGuaranteeOption> DELIVERY = optional(key("delivery")
             .enumType(DeliveryGuaranteeOption.class).defaultValue(DeliveryGuaranteeOption.EXACTLY_ONCE)

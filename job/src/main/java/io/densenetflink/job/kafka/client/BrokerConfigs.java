@@ -63,6 +63,19 @@ public final class BrokerConfigs implements AutoCloseable {
         }
     }
 
+    /** The number of partitions of {@code topic}; empty when it cannot be read (no such topic, no permission). */
+    public java.util.OptionalInt partitions(String topic) {
+        try {
+            return java.util.OptionalInt.of(admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(timeoutSeconds(), TimeUnit.SECONDS).get(topic).partitions().size());
+        } catch (ExecutionException | TimeoutException e) {
+            return java.util.OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.OptionalInt.empty();
+        }
+    }
+
     /** A setting of a topic as it applies to it (its own, else the broker's default), e.g. {@code max.message.bytes}. */
     public Readout topic(String topic, String name) {
         return read(new ConfigResource(ConfigResource.Type.TOPIC, topic), name);
