@@ -15,7 +15,9 @@
 #     1 s and every 10 s.
 # Usage: job/bench/steady-state.sh [ROUNDS=3]
 # Env: CASES (default "densenet121:8 densenet121:32 fashion-mnist:32"), FRAMES_DN121 (default 1200),
-#      FRAMES_FM (default 30000), LATENCY_SECONDS (default 40), LATENCY_CASES (default "densenet121:8 fashion-mnist:32").
+#      FRAMES_FM (default 30000), LATENCY_SECONDS (default 40), LATENCY_CASES (default "densenet121:8 fashion-mnist:32"),
+#      JOB_ARGS (more `run` options for every drain, e.g. "--parallelism 1 --inference-threads 2"), LATENCY=0 (skip
+#      the latency part).
 # Needs ../shared/fixtures/parity/densenet121.safetensors (DenseNet-121 weights) and, for Fashion-MNIST, the Debian
 # package dataset-fashion-mnist.
 set -euo pipefail
@@ -48,7 +50,7 @@ done
 for c in $latency_cases; do for m in eo alo; do for ck in 1 10; do topics="$topics,lat-${c%%:*}-$m-$ck,latdlq-${c%%:*}-$m-$ck"; done; done; done
 topics="$topics,dlq"
 topics=$(echo "$topics" | tr ',' '\n' | sort -u | paste -sd, -)
-cli broker --port 0 --topics "$topics" >"$work/broker.out" 2>"$work/broker.err" &
+cli broker --port 0 --partitions "$(nproc)" --topics "$topics" >"$work/broker.out" 2>"$work/broker.err" &
 broker_pid=$!; pids+=("$broker_pid")
 until grep -q '^bootstrap.servers=' "$work/broker.out"; do sleep 0.5; kill -0 $broker_pid || { cat "$work/broker.err"; exit 1; }; done
 bootstrap=$(sed -n 's/^bootstrap.servers=//p' "$work/broker.out")
@@ -78,7 +80,7 @@ drain() {
   cli run --bootstrap-servers "$bootstrap" --input-topic "in-$name" --output-topic "$topic" --dlq-topic dlq \
     --model "$(model_of "$name")" --batch-size "$batch" --checkpoint-interval 2s --delivery "$delivery" \
     --job-name "ss-$name-$batch-$mode-$round" --group-id "ss-$name-$batch-$mode-$round" --starting-offsets earliest \
-    >"$work/run.log" 2>&1 &
+    ${JOB_ARGS:-} >"$work/run.log" 2>&1 &
   local job=$!; pids+=("$job")
   if [ "$profile" = 1 ]; then
     until [ "$(wc -l <"$work/consumed.jsonl")" -ge $((n / 5)) ]; do sleep 0.2; done
@@ -116,6 +118,7 @@ for r in $(seq 1 "$rounds"); do
 done
 
 # latency at 70% of the measured exactly-once maximum
+[ "${LATENCY:-1}" = 0 ] && latency_cases=""
 for c in $latency_cases; do
   name=${c%%:*}; batch=${c##*:}
   max=$(python3 -c "
@@ -130,7 +133,7 @@ print(statistics.median(r['steady_images_per_second'] for r in rows if r['case']
       cli run --bootstrap-servers "$bootstrap" --input-topic "latency-in-$name" --output-topic "$topic" \
         --dlq-topic "latdlq-$name-$m-$ck" --model "$(model_of "$name")" --batch-size "$batch" \
         --checkpoint-interval "${ck}s" --delivery "$delivery" --job-name "lat-$name-$m-$ck" --group-id "lat-$name-$m-$ck" \
-        --starting-offsets latest >"$work/run.log" 2>&1 &
+        --starting-offsets latest ${JOB_ARGS:-} >"$work/run.log" 2>&1 &
       job=$!; pids+=("$job")
       sleep 25   # the job is up and its source assigned before frames flow
       n=$(python3 -c "print(int($rate * $latency_secs))")
