@@ -35,6 +35,10 @@ class JobArgumentsTest {
             Map.entry("latency-budget", "2s"), Map.entry("device", "gpu:1"), Map.entry("decode-threads", "3"),
             Map.entry("inference-threads", "4"), Map.entry("slots-per-task-manager", "2"),
             Map.entry("max-in-flight", "40"), Map.entry("top-k", "3"), Map.entry("inference-timeout", "2min"),
+            Map.entry("max-in-flight-bytes", "64mb"), Map.entry("forward-timeout", "1min"),
+            Map.entry("systemic-failure-threshold", "3"), Map.entry("bisection-budget", "12"),
+            Map.entry("batch-size-recovery-batches", "10"), Map.entry("model-poll-interval", "5s"),
+            Map.entry("max-swap-bytes", "512mb"),
             Map.entry("job-name", "cams"), Map.entry("deployment-id", "prod-eu"), Map.entry("parallelism", "4"),
             Map.entry("delivery", "at-least-once"), Map.entry("checkpoint-interval", "5s"),
             Map.entry("checkpoint-timeout", "1min"),
@@ -104,6 +108,8 @@ class JobArgumentsTest {
         assertEquals(40, o.maxInFlight());
         assertEquals(3, o.topK());
         assertEquals(Duration.ofMinutes(2), o.timeout());
+        assertEquals(Duration.ofSeconds(5), o.modelPollInterval());
+        assertEquals(512L << 20, o.maxSwapBytes());
         assertTrue(o.classifier().describe().contains("eager"), o.classifier().describe());
     }
 
