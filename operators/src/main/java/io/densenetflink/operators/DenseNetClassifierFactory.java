@@ -1,14 +1,26 @@
 package io.densenetflink.operators;
 
 import ai.djl.Device;
+import io.densenetflink.model.ModelLoadException;
+import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.artifact.ModelRepository;
 import io.densenetflink.model.image.Preprocessing;
 import io.densenetflink.model.inference.DenseNetClassifier;
 import io.densenetflink.model.inference.EngineMode;
 import io.densenetflink.model.inference.Prediction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalLong;
 
-/** Loads a DenseNet model directory (model.json + weights) in the chosen engine mode. */
+/**
+ * Loads a DenseNet in the chosen engine mode from a model directory (model.json + weights), or from a
+ * {@linkplain ModelRepository repository} of numbered versions of one ({@code DIR/1}, {@code DIR/2}, ...), whose
+ * versions the operator swaps while it runs. Which of the two the path is, is decided where the model is
+ * opened (on the task manager), each time: a repository may be created after the job was submitted.
+ */
 public final class DenseNetClassifierFactory implements SlotClassifierFactory {
 
     private static final long serialVersionUID = 1L;
@@ -23,8 +35,67 @@ public final class DenseNetClassifierFactory implements SlotClassifierFactory {
 
     @Override
     public SlotClassifier open(Device device) throws Exception {
-        DenseNetClassifier classifier =
-                DenseNetClassifier.load(Path.of(modelDirectory), device, EngineMode.parse(engineMode));
+        OptionalLong latest = latestVersion();
+        if (latest.isPresent()) {
+            return open(device, latest.getAsLong());
+        }
+        return wrap(DenseNetClassifier.load(Path.of(modelDirectory), device, EngineMode.parse(engineMode)));
+    }
+
+    /**
+     * Empty for a model directory; for a repository its highest complete version.
+     *
+     * @throws IllegalStateException when the path is neither, or a repository without a complete version
+     */
+    @Override
+    public OptionalLong latestVersion() {
+        Path dir = Path.of(modelDirectory);
+        if (ModelRepository.isModelDirectory(dir)) {
+            return OptionalLong.empty();
+        }
+        OptionalLong latest = ModelRepository.isRepository(dir) ? repository().latestComplete() : OptionalLong.empty();
+        if (latest.isEmpty()) {
+            throw new IllegalStateException(dir + " is neither a model directory (model.json) nor a model repository"
+                    + " with a complete numbered version (" + dir + "/1/model.json, ...)");
+        }
+        return latest;
+    }
+
+    @Override
+    public SlotClassifier open(Device device, long version) throws Exception {
+        return wrap(DenseNetClassifier.load(artifact(version), device, EngineMode.parse(engineMode)));
+    }
+
+    @Override
+    public long weightBytes(long version) {
+        try {
+            ModelArtifact artifact = artifact(version);
+            long bytes = Files.size(artifact.weightsPath());
+            if (artifact.isGraph()) {
+                bytes += Files.size(artifact.directory().resolve(artifact.graphPrefix() + "-symbol.json"));
+            }
+            return bytes;
+        } catch (ModelLoadException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ModelArtifact artifact(long version) throws ModelLoadException {
+        return repository().read(version).orElseThrow(() -> new ModelLoadException("version " + version + " of the"
+                + " model repository " + modelDirectory + " is missing or incomplete"));
+    }
+
+    private ModelRepository repository() {
+        try {
+            return ModelRepository.at(Path.of(modelDirectory));
+        } catch (ModelLoadException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static SlotClassifier wrap(DenseNetClassifier classifier) {
         return new SlotClassifier() {
             @Override
             public String modelName() {
@@ -34,6 +105,11 @@ public final class DenseNetClassifierFactory implements SlotClassifierFactory {
             @Override
             public String modelVersion() {
                 return classifier.artifact().version();
+            }
+
+            @Override
+            public int numClasses() {
+                return classifier.numClasses();
             }
 
             @Override

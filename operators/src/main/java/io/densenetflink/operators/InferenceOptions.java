@@ -13,7 +13,8 @@ import java.util.Objects;
  * compiled engine; device {@code auto}; inference threads = the task manager's cores / its slots; at most
  * 4 batches' worth of frames in flight per slot, and at most a quarter of the heap's share of the slot (256
  * MiB at most) in encoded bytes; top-5; a frame not classified within 10 minutes fails as {@code TIMEOUT}
- * instead of failing the job.
+ * instead of failing the job. A model repository is polled for newer versions every 10 seconds; a swap's
+ * memory is not bounded.
  *
  * <p>Failures that are not a frame's fault fail the task, so that Flink restarts it and replays the frames
  * from the last checkpoint: a forward running longer than 2 minutes, the inference thread dying, or 2
@@ -38,6 +39,8 @@ public final class InferenceOptions implements Serializable {
     private final int systemicFailureThreshold;
     private final int bisectionBudget;
     private final int batchSizeRecoveryBatches;
+    private final Duration modelPollInterval;
+    private final long maxSwapBytes;
     private final int topK;
     private final Duration timeout;
     private final String name;
@@ -57,6 +60,8 @@ public final class InferenceOptions implements Serializable {
         this.systemicFailureThreshold = b.systemicFailureThreshold;
         this.bisectionBudget = b.bisectionBudget > 0 ? b.bisectionBudget : defaultBisectionBudget(b.maxBatchSize);
         this.batchSizeRecoveryBatches = b.batchSizeRecoveryBatches;
+        this.modelPollInterval = b.modelPollInterval;
+        this.maxSwapBytes = b.maxSwapBytes;
         this.topK = b.topK;
         this.timeout = b.timeout;
         this.name = b.name;
@@ -77,6 +82,8 @@ public final class InferenceOptions implements Serializable {
                 + " log2(maxBatchSize) = " + halvings(maxBatchSize) + " (enough to reach one frame of a full batch),"
                 + " or 0 = 4 x log2(maxBatchSize)");
         require(batchSizeRecoveryBatches > 0, "batchSizeRecoveryBatches must be > 0");
+        require(!modelPollInterval.isNegative(), "modelPollInterval must be >= 0 (0 = no live updates)");
+        require(maxSwapBytes >= 0, "maxSwapBytes must be >= 0 (0 = no bound)");
         require(topK > 0, "topK must be > 0");
         require(timeout.toMillis() > 0, "timeout must be > 0");
         require(name != null && !name.isBlank(), "name must not be blank");
@@ -201,6 +208,23 @@ public final class InferenceOptions implements Serializable {
         return batchSizeRecoveryBatches;
     }
 
+    /**
+     * How often each slot looks for a newer complete version when the model is a {@linkplain
+     * io.densenetflink.model.artifact.ModelRepository repository} of numbered versions; zero = never (the
+     * version served at start, or the one a checkpoint recorded, serves until the job restarts).
+     */
+    public Duration modelPollInterval() {
+        return modelPollInterval;
+    }
+
+    /**
+     * The most weight bytes (the serving version's plus the candidate's weight files) a slot may hold while it
+     * swaps versions; a newer version that would exceed it is refused and the serving one stays. 0 = no bound.
+     */
+    public long maxSwapBytes() {
+        return maxSwapBytes;
+    }
+
     public int topK() {
         return topK;
     }
@@ -229,6 +253,8 @@ public final class InferenceOptions implements Serializable {
         b.systemicFailureThreshold = systemicFailureThreshold;
         b.bisectionBudget = bisectionBudget;
         b.batchSizeRecoveryBatches = batchSizeRecoveryBatches;
+        b.modelPollInterval = modelPollInterval;
+        b.maxSwapBytes = maxSwapBytes;
         b.topK = topK;
         b.timeout = timeout;
         b.name = name;
@@ -243,7 +269,8 @@ public final class InferenceOptions implements Serializable {
                 + inferenceThreads + ", maxInFlight=" + maxInFlight + ", maxInFlightBytes=" + maxInFlightBytes
                 + ", forwardTimeout=" + forwardTimeout.toMillis() + "ms, systemicFailureThreshold="
                 + systemicFailureThreshold + ", bisectionBudget=" + bisectionBudget + ", batchSizeRecoveryBatches="
-                + batchSizeRecoveryBatches + ", topK=" + topK + ", timeout=" + timeout.toMillis() + "ms}";
+                + batchSizeRecoveryBatches + ", modelPollInterval=" + modelPollInterval.toMillis() + "ms, maxSwapBytes="
+                + maxSwapBytes + ", topK=" + topK + ", timeout=" + timeout.toMillis() + "ms}";
     }
 
     /** Builder; {@link #build()} validates. */
@@ -262,6 +289,8 @@ public final class InferenceOptions implements Serializable {
         private int systemicFailureThreshold = 2;
         private int bisectionBudget;
         private int batchSizeRecoveryBatches = 20;
+        private Duration modelPollInterval = Duration.ofSeconds(10);
+        private long maxSwapBytes;
         private int topK = 5;
         private Duration timeout = Duration.ofMinutes(10);
         private String name = "densenet";
@@ -335,6 +364,18 @@ public final class InferenceOptions implements Serializable {
 
         public Builder batchSizeRecoveryBatches(int batches) {
             this.batchSizeRecoveryBatches = batches;
+            return this;
+        }
+
+        /** Zero = no live updates. */
+        public Builder modelPollInterval(Duration d) {
+            this.modelPollInterval = d;
+            return this;
+        }
+
+        /** 0 = no bound. */
+        public Builder maxSwapBytes(long bytes) {
+            this.maxSwapBytes = bytes;
             return this;
         }
 

@@ -14,6 +14,9 @@ public interface SlotClassifier extends AutoCloseable {
 
     String modelVersion();
 
+    /** The number of classes (labels) the model scores. */
+    int numClasses();
+
     /** How frames must be decoded and normalised for this model. */
     Preprocessing preprocessing();
 

@@ -135,6 +135,11 @@ public final class FaultyClassifierFactory implements SlotClassifierFactory {
             }
 
             @Override
+            public int numClasses() {
+                return inner.numClasses();
+            }
+
+            @Override
             public Preprocessing preprocessing() {
                 return inner.preprocessing();
             }

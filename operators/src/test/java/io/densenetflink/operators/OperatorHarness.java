@@ -94,6 +94,18 @@ public final class OperatorHarness implements AutoCloseable {
         harness.processElement(frame, frame.eventTime());
     }
 
+    /** Takes checkpoint {@code checkpointId} of the operator, on this (the task's) thread, as a barrier would. */
+    public OperatorSubtaskState snapshot(long checkpointId) throws Exception {
+        return harness.snapshot(checkpointId, checkpointId);
+    }
+
+    /** Ends the input: waits until every frame in flight is answered and emitted. */
+    public void endInput() throws Exception {
+        synchronized (harness.getCheckpointLock()) {
+            harness.endInput();
+        }
+    }
+
     public void setProcessingTime(long millis) throws Exception {
         harness.setProcessingTime(millis);
     }

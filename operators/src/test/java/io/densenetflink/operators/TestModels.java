@@ -59,9 +59,14 @@ public final class TestModels {
 
     /** A DenseNet-BC (k=4, blocks 2,2) on 28x28 grey input with random weights, written into {@code dir}. */
     public static Path tinyModel(Path dir) throws IOException {
-        DenseNetConfig config = DenseNetConfig.builder().growthRate(4).blocks(2, 2).initFeatures(8).numClasses(10)
-                .inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build();
-        return write(dir, "tiny-test", config);
+        return tinyModel(dir, LABELS.size());
+    }
+
+    /** The {@link #tinyModel} architecture scoring the first {@code classes} of {@link #LABELS}. */
+    public static Path tinyModel(Path dir, int classes) throws IOException {
+        DenseNetConfig config = DenseNetConfig.builder().growthRate(4).blocks(2, 2).initFeatures(8)
+                .numClasses(classes).inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build();
+        return write(dir, "tiny-test", config, LABELS.subList(0, classes));
     }
 
     /**
@@ -72,12 +77,12 @@ public final class TestModels {
     public static Path mediumModel(Path dir) throws IOException {
         DenseNetConfig config = DenseNetConfig.builder().growthRate(32).blocks(6, 12, 24, 16).initFeatures(64)
                 .numClasses(10).inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build();
-        return write(dir, "medium-test", config);
+        return write(dir, "medium-test", config, LABELS);
     }
 
-    private static Path write(Path dir, String name, DenseNetConfig config) throws IOException {
+    private static Path write(Path dir, String name, DenseNetConfig config, List<String> labels) throws IOException {
         TorchvisionImporter.writeRandomArtifact(ModelArtifact.builder().directory(dir).name(name).version("1")
-                .architecture(config).labels(LABELS)
+                .architecture(config).labels(labels)
                 .preprocessing(Preprocessing.of(1, 28, 28, 28, new float[] {0.5f}, new float[] {0.25f})).build());
         return dir;
     }

@@ -35,6 +35,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the shipped Fashion-MNIST model).")
     Path model;
 
+    @Option(names = "--repository", paramLabel = "DIR",
+            description = {"Serve a model repository: DIR (created with the model as version 1 if it holds no",
+                "version). With --follow, `densenet publish --model SRC --repository DIR` swaps the job to SRC at",
+                "its next checkpoint; the results say which version classified them."})
+    Path repository;
+
     @Option(names = "--variant", paramLabel = "NAME",
             description = "A random-weight model of this architecture on synthetic 224x224 frames, to measure the pipeline.")
     String variant;
@@ -63,7 +69,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        DemoInputs inputs = DemoInputs.resolve(variant, model, images, frames);
+        DemoInputs resolved = DemoInputs.resolve(variant, model, images, frames);
+        DemoInputs inputs = repository == null ? resolved : resolved.servedFrom(repository);
         Demo.Plan plan = new Demo.Plan(inputs.modelDir().toString(), inputs.frames(), inputs.note(), batchSize,
                 maxDelayMs, parallelism, engineMode, follow, images != null,
                 org.apache.flink.util.TimeUtils.parseDuration(timeout));

@@ -8,6 +8,7 @@ import io.densenetflink.job.kafka.client.KafkaClients;
 import io.densenetflink.job.settings.JobArguments;
 import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.artifact.ModelRepository;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,8 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobSettings settings = JobArguments.parse(arguments).validate();
-        ModelArtifact artifact = ModelArtifact.read(Path.of(settings.get(JobOptions.MODEL))); // fail fast, with the reason
+        // Fail fast, with the reason; a repository's newest version is what the job starts with.
+        ModelArtifact artifact = ModelRepository.readServed(Path.of(settings.get(JobOptions.MODEL)));
         KafkaClients.requireReachable(settings.get(JobOptions.BOOTSTRAP_SERVERS));
         Preflight preflight = Preflight.check(settings);
         StreamExecutionEnvironment env = DenseNetJob.localEnvironment(settings);

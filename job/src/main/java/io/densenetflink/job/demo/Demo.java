@@ -163,8 +163,8 @@ public final class Demo {
                     + HeaderText.last(r.headers(), FrameHeaders.ERROR_DETAIL);
         }
         JsonObject o = json(r);
-        return String.format(java.util.Locale.ROOT, "%s (%.1f%%)", o.get("label").getAsString(),
-                100 * o.get("score").getAsDouble());
+        return String.format(java.util.Locale.ROOT, "%s (%.1f%%, model version %s)", o.get("label").getAsString(),
+                100 * o.get("score").getAsDouble(), o.getAsJsonObject("model").get("version").getAsString());
     }
 
     private static JsonObject json(ConsumerRecord<byte[], byte[]> r) {

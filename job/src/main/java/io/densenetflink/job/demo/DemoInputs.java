@@ -2,13 +2,16 @@ package io.densenetflink.job.demo;
 
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.model.DenseNetConfig;
+import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.artifact.ModelRepository;
 import io.densenetflink.model.image.Preprocessing;
 import io.densenetflink.model.weights.TorchvisionImporter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalLong;
 
 /** The demo's model and frames, from its options. */
 public record DemoInputs(Path modelDir, List<FrameInput> frames, String note) {
@@ -34,8 +37,8 @@ public record DemoInputs(Path modelDir, List<FrameInput> frames, String note) {
                     "synthetic 224x224 JPEG frames, random-weight " + variant);
         }
         Path modelDir = model != null ? model : shippedModel();
-        if (!Files.isRegularFile(modelDir.resolve(ModelArtifact.DESCRIPTOR))) {
-            throw new IllegalArgumentException("no model at " + modelDir + (model == null
+        if (!ModelRepository.isModelDirectory(modelDir) && !ModelRepository.isRepository(modelDir)) {
+            throw new IllegalArgumentException("no model or model repository at " + modelDir + (model == null
                     ? " (the shipped Fashion-MNIST model is missing from this checkout; pass --model DIR or"
                             + " --variant NAME)" : ""));
         }
@@ -52,5 +55,22 @@ public record DemoInputs(Path modelDir, List<FrameInput> frames, String note) {
         StringBuilder note = new StringBuilder();
         List<FrameInput> frames = DemoFrames.fashionMnist(home(), count, note);
         return new DemoInputs(modelDir, frames, note.toString());
+    }
+
+    /**
+     * These inputs served from the model repository {@code repository} instead: created with this model as
+     * version 1 when it holds no version yet, so that versions published into it while the demo runs take over.
+     */
+    public DemoInputs servedFrom(Path repository) throws IOException, ModelLoadException {
+        if (ModelRepository.isModelDirectory(repository)) {
+            throw new IllegalArgumentException("--repository: " + repository + " is a model directory, not a"
+                    + " repository of versions");
+        }
+        Files.createDirectories(repository);
+        ModelRepository versions = ModelRepository.at(repository);
+        if (versions.numbered().isEmpty()) {
+            versions.publish(modelDir, OptionalLong.empty());
+        }
+        return new DemoInputs(repository, frames, note);
     }
 }

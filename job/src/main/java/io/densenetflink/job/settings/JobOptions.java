@@ -68,8 +68,10 @@ public final class JobOptions {
     // The model and the DenseNet operator.
 
     public static final JobSetting<String> MODEL = required(key("model").stringType().noDefaultValue()
-            .withDescription("The model directory (model.json and weights), at this path on every task manager."),
-            "DIR");
+            .withDescription("The model directory (model.json and weights), or a model repository of numbered"
+                    + " versions (DIR/1, DIR/2, ..., written by bin/densenet publish): the job serves its highest"
+                    + " complete version and swaps to newer ones while it runs. At this path on every task"
+                    + " manager."), "DIR");
 
     public static final JobSetting<EngineMode> ENGINE_MODE = optional(key("engine-mode").enumType(EngineMode.class)
             .defaultValue(EngineMode.COMPILED).withDescription("compiled: the network as one optimised MXNet graph;"
@@ -151,6 +153,18 @@ public final class JobOptions {
                     .withDescription("After an out-of-memory error halved the batch size, successful batches in a"
                             + " row that raise it by one again."), "N", positive(),
             InferenceOptions.Builder::batchSizeRecoveryBatches);
+
+    public static final JobSetting<Duration> MODEL_POLL_INTERVAL = operator(key("model-poll-interval")
+            .durationType().defaultValue(OPERATOR.modelPollInterval()).withDescription("A model repository:"
+                    + " how often each slot looks for a newer complete version, which it loads beside the serving"
+                    + " one and serves from the next checkpoint on; 0 = never (the version served at start stays)."),
+            "DURATION", notNegative(), InferenceOptions.Builder::modelPollInterval);
+
+    public static final JobSetting<MemorySize> MAX_SWAP_BYTES = operator(key("max-swap-bytes").memoryType()
+            .noDefaultValue().withDescription("A model repository: the most weight bytes (the serving version's"
+                    + " and the new one's weight files together) a slot may hold during a swap; a newer version"
+                    + " beyond it is refused and the serving one stays. Unset: no bound."), "SIZE",
+            m -> m.getBytes() > 0 ? null : "must be > 0", (builder, size) -> builder.maxSwapBytes(size.getBytes()));
 
     // The job: delivery, checkpoints, transactions.
 

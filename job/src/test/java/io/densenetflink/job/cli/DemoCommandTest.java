@@ -45,6 +45,18 @@ class DemoCommandTest {
         assertTrue(summary.get("latency_ms_p99").getAsLong() >= summary.get("latency_ms_p50").getAsLong());
     }
 
+    /** {@code --repository DIR}: the model becomes version 1 of a new repository, which the demo serves. */
+    @Test
+    void aRepositoryCreatedFromTheModelIsServed() throws Exception {
+        Path model = io.densenetflink.job.JobTestSupport.tinyModel(tmp.resolve("repository-source"));
+        Path repository = tmp.resolve("repository");
+        JsonObject summary = runDemo("demo", "--frames", "50", "--model", model.toString(), "--repository",
+                repository.toString(), "--json-summary");
+        assertEquals(50, summary.get("results").getAsInt() + summary.get("dead_letters").getAsInt());
+        assertEquals(repository.toString(), summary.get("model").getAsString());
+        assertTrue(Files.isRegularFile(repository.resolve("1").resolve("model.json")), "version 1 was published");
+    }
+
     /** The shipped model quantized to int8 (calibrated on training images) runs the demo like the fp32 one. */
     @Test
     void anInt8CopyOfTheShippedModelRunsTheDemo() {

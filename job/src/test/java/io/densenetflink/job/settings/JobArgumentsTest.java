@@ -37,7 +37,8 @@ class JobArgumentsTest {
             Map.entry("max-in-flight", "40"), Map.entry("top-k", "3"), Map.entry("inference-timeout", "2min"),
             Map.entry("max-in-flight-bytes", "64mb"), Map.entry("forward-timeout", "30s"),
             Map.entry("systemic-failure-threshold", "3"), Map.entry("bisection-budget", "12"),
-            Map.entry("batch-size-recovery-batches", "50"),
+            Map.entry("batch-size-recovery-batches", "50"), Map.entry("model-poll-interval", "5s"),
+            Map.entry("max-swap-bytes", "512mb"),
             Map.entry("job-name", "cams"), Map.entry("deployment-id", "prod-eu"), Map.entry("parallelism", "4"),
             Map.entry("delivery", "at-least-once"), Map.entry("checkpoint-interval", "5s"),
             Map.entry("checkpoint-timeout", "1min"),
@@ -112,6 +113,8 @@ class JobArgumentsTest {
         assertEquals(3, o.systemicFailureThreshold());
         assertEquals(12, o.bisectionBudget());
         assertEquals(50, o.batchSizeRecoveryBatches());
+        assertEquals(Duration.ofSeconds(5), o.modelPollInterval());
+        assertEquals(512L << 20, o.maxSwapBytes());
         assertTrue(o.classifier().describe().contains("eager"), o.classifier().describe());
     }
 

@@ -58,6 +58,22 @@ public final class ModelRepository {
         return !new ModelRepository(dir).numbered().isEmpty();
     }
 
+    /**
+     * What a job given {@code dir} as its model serves at start: the model directory {@code dir} itself, or the
+     * highest complete version of the repository {@code dir}.
+     */
+    public static ModelArtifact readServed(Path dir) throws ModelLoadException {
+        if (isModelDirectory(dir) || !isRepository(dir)) {
+            return ModelArtifact.read(dir);
+        }
+        ModelRepository repository = at(dir);
+        OptionalLong latest = repository.latestComplete();
+        if (latest.isEmpty()) {
+            throw new ModelLoadException("model repository " + dir + " has no complete version");
+        }
+        return repository.read(latest.getAsLong()).orElseThrow();
+    }
+
     public Path directory() {
         return directory;
     }

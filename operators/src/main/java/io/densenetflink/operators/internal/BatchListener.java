@@ -9,6 +9,9 @@ public interface BatchListener {
     /** The slot's batch size limit changed: halved after running out of memory, up by one after a run of successes. */
     default void maxBatchSizeChanged(int newLimit) {}
 
+    /** A newer model version was refused ({@code why}); the serving one stays. */
+    default void modelRejected(long version, String why) {}
+
     /** No-op listener. */
     BatchListener NONE = new BatchListener() {};
 }

@@ -55,17 +55,26 @@ public final class FrameBatcher implements AutoCloseable {
 
     private static final long IDLE_POLL_MILLIS = 100;
 
-    /** Everything the batcher needs to start. */
+    /**
+     * Everything the batcher needs to start. {@code restoredVersion}: the model version a checkpoint recorded, which
+     * the slot starts with (0: the newest).
+     */
     public record Settings(SlotClassifierFactory factory, Device device, int inferenceThreads, int decodeThreads,
             int topK, String name, BatchPolicy batching, FailurePolicy failures, long maxInFlightBytes,
-            Duration closeTimeout) {
+            Duration closeTimeout, Duration modelPollInterval, long maxSwapBytes, long restoredVersion) {
 
         /** The settings {@code options} give a slot, with what was decided for it when it opened. */
         public static Settings of(InferenceOptions options, Device device, int inferenceThreads, long maxInFlightBytes,
                 Duration closeTimeout, String name) {
             return new Settings(options.classifier(), device, inferenceThreads, options.decodeThreads(),
                     options.topK(), name, BatchPolicy.of(options), FailurePolicy.of(options), maxInFlightBytes,
-                    closeTimeout);
+                    closeTimeout, options.modelPollInterval(), options.maxSwapBytes(), 0);
+        }
+
+        /** These settings, starting with the model version {@code version} a checkpoint recorded. */
+        public Settings restoredVersion(long version) {
+            return new Settings(factory, device, inferenceThreads, decodeThreads, topK, name, batching, failures,
+                    maxInFlightBytes, closeTimeout, modelPollInterval, maxSwapBytes, version);
         }
     }
 
@@ -85,7 +94,10 @@ public final class FrameBatcher implements AutoCloseable {
     private volatile Thread inferenceThread;
     private volatile boolean closed;
     private volatile ImagePreprocessor preprocessor;
+    /** The runner of the last batch, for {@link #maxBatchSize()}. */
     private volatile BatchRunner runner;
+    private volatile VersionSwitch versions;
+    private LoadedVersions loaded;
 
     private FrameBatcher(Settings settings, BatchListener listener) {
         this.settings = settings;
@@ -113,6 +125,10 @@ public final class FrameBatcher implements AutoCloseable {
         batcher.loop = InferenceCarriers.run(settings.name() + "-inference", ompThreads, batcher::inferenceLoop);
         long period = Math.max(10, Math.min(1000, settings.failures().forwardTimeout().toMillis() / 4));
         batcher.watchdog.scheduleWithFixedDelay(batcher::watch, period, period, TimeUnit.MILLISECONDS);
+        long poll = settings.modelPollInterval().toMillis();
+        if (poll > 0) {
+            batcher.watchdog.scheduleWithFixedDelay(batcher::pollRepository, poll, poll, TimeUnit.MILLISECONDS);
+        }
         return batcher;
     }
 
@@ -143,6 +159,20 @@ public final class FrameBatcher implements AutoCloseable {
         return r == null ? settings.batching().maxBatchSize() : r.maxBatchSize();
     }
 
+    /** The model version frames submitted now are classified by (0: a fixed model); valid once the model loaded. */
+    public long servingVersion() {
+        VersionSwitch v = versions;
+        return v == null ? 0 : v.serving();
+    }
+
+    /**
+     * A checkpoint barrier, called by the task thread as it snapshots the operator: frames submitted before it
+     * keep their version, and a newer version loaded and checked by now serves every frame submitted after it.
+     */
+    public VersionSwitch.Boundary checkpointBoundary() {
+        return versions.boundary();
+    }
+
     /** Why the slot failed; null while it works. */
     public SlotFailedException failure() {
         return failure.get();
@@ -156,6 +186,8 @@ public final class FrameBatcher implements AutoCloseable {
     public void submit(InFlightFrame frame) throws InterruptedException {
         checkAccepting();
         bytes.admit(frame, this::checkAccepting);
+        // Tagged on the caller's (the task's) thread, the thread that also switches versions at a checkpoint.
+        frame.version(versions.serving());
         unanswered.add(frame);
         SlotFailedException failed = failure.get();
         if (failed != null) {
@@ -266,16 +298,11 @@ public final class FrameBatcher implements AutoCloseable {
         }
         inferenceThread = Thread.currentThread();
         try {
-            SlotClassifier classifier = loadModel();
-            if (classifier != null) {
+            if (loadModel()) {
                 try {
                     runBatches();
                 } finally {
-                    try {
-                        classifier.close();
-                    } catch (Throwable t) {
-                        LOG.warn("{}: closing the model failed", settings.name(), t);
-                    }
+                    loaded.close();
                 }
             }
         } finally {
@@ -284,36 +311,77 @@ public final class FrameBatcher implements AutoCloseable {
         }
     }
 
-    /** Loads the model on this thread (DJL's inference state belongs to one thread); null when it failed. */
-    private SlotClassifier loadModel() {
+    /**
+     * Loads the model on this thread (DJL's inference state belongs to one thread): the version a checkpoint
+     * recorded, else the newest. Returns false when it failed.
+     */
+    private boolean loadModel() {
         try {
             if (!settings.device().isGpu()) {
                 MxEngineSetup.useThreads(settings.inferenceThreads());
             }
-            SlotClassifier classifier = settings.factory().open(settings.device());
+            long version = settings.factory().latestVersion().orElse(0);
+            SlotClassifier classifier = null;
+            if (settings.restoredVersion() > 0 && version > 0) {
+                try {
+                    classifier = settings.factory().open(settings.device(), settings.restoredVersion());
+                    version = settings.restoredVersion();
+                } catch (Exception e) {
+                    LOG.warn("{}: model version {}, which the checkpoint recorded, does not load; starting with the"
+                            + " newest, version {}, so replayed frames may be classified differently than before: {}",
+                            settings.name(), settings.restoredVersion(), version, e.toString());
+                }
+            }
+            if (classifier == null) {
+                classifier = version > 0 ? settings.factory().open(settings.device(), version)
+                        : settings.factory().open(settings.device());
+            }
             try {
-                preprocessor = new ImagePreprocessor(classifier.preprocessing());
-                runner = new BatchRunner(classifier, preprocessor.outputSize(), settings.topK(),
-                        settings.batching().maxBatchSize(), settings.failures(), listener, new RunnerSlot());
+                ImagePreprocessor decoder = new ImagePreprocessor(classifier.preprocessing());
+                VersionSwitch switching = new VersionSwitch(version);
+                int imageSize = decoder.outputSize();
+                loaded = new LoadedVersions(new LoadedVersions.Loading(settings.factory(), settings.device(),
+                        settings.maxSwapBytes(), settings.batching().maxBatchSize(), settings.name()), switching,
+                        c -> new BatchRunner(c, imageSize, settings.topK(), settings.batching().maxBatchSize(),
+                                settings.failures(), listener, new RunnerSlot()), listener);
+                loaded.add(version, classifier);
+                runner = loaded.runner(version);
+                versions = switching;
+                preprocessor = decoder; // last: it opens submit()
             } catch (Throwable t) {
                 classifier.close();
                 throw t;
             }
             model.complete(classifier);
-            return classifier;
+            return true;
         } catch (Throwable t) {
             model.completeExceptionally(t);
-            return null;
+            return false;
+        }
+    }
+
+    /** Tells the inference thread about a newer version in the repository (runs on the watchdog thread). */
+    private void pollRepository() {
+        VersionSwitch switching = versions;
+        if (closed || switching == null || failure.get() != null) {
+            return;
+        }
+        try {
+            settings.factory().latestVersion().ifPresent(switching::noticed);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cannot look for a newer model version: {}", settings.name(), e.getMessage());
         }
     }
 
     private void runBatches() {
         try {
             while (!closed && failure.get() == null) {
+                loaded.loadCandidate();
                 List<PendingFrame> batch = nextBatch();
                 if (!batch.isEmpty()) {
                     runner.run(batch);
                 }
+                loaded.closeUnneeded(unanswered);
             }
         } catch (InterruptedException e) {
             if (!closed) {
@@ -327,7 +395,11 @@ public final class FrameBatcher implements AutoCloseable {
         }
     }
 
-    /** Blocks for the first decoded frame, then fills the batch until it is full or its deadline passes. */
+    /**
+     * Blocks for the first decoded frame, then fills the batch until it is full or its deadline passes, or the
+     * next frame is for another model version (a batch runs through one version); sets {@link #runner} to the
+     * batch's version's.
+     */
     private List<PendingFrame> nextBatch() throws InterruptedException {
         List<PendingFrame> batch = new ArrayList<>();
         PendingFrame first = takeUnanswered(TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MILLIS));
@@ -335,11 +407,17 @@ public final class FrameBatcher implements AutoCloseable {
             return batch;
         }
         batch.add(first);
+        long version = first.inFlight().version();
+        runner = loaded.runner(version);
         int limit = runner.maxBatchSize();
         long deadline = settings.batching().deadlineNanos(first);
         while (batch.size() < limit) {
             PendingFrame next = takeUnanswered(deadline - System.nanoTime());
             if (next == null) {
+                break;
+            }
+            if (next.inFlight().version() != version) {
+                decoded.addFirst(next);
                 break;
             }
             batch.add(next);

@@ -21,6 +21,7 @@ public final class InFlightFrame {
     private final AtomicBoolean claimed = new AtomicBoolean();
     private volatile boolean settled;
     private volatile Runnable decodeTask;
+    private volatile long version;
 
     public InFlightFrame(Frame frame, Outcome outcome) {
         this.frame = frame;
@@ -72,6 +73,15 @@ public final class InFlightFrame {
 
     boolean isSettled() {
         return settled;
+    }
+
+    /** The model version that classifies the frame: the serving one when it was submitted. */
+    long version() {
+        return version;
+    }
+
+    void version(long v) {
+        this.version = v;
     }
 
     Runnable decodeTask() {

@@ -8,6 +8,7 @@ import io.densenetflink.operators.InferenceOptions;
 import io.densenetflink.operators.types.ClassificationSerializer;
 import io.densenetflink.operators.types.FailedFrameSerializer;
 import java.time.Duration;
+import io.densenetflink.operators.internal.VersionSwitch.Boundary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,16 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.apache.flink.types.Either;
@@ -37,11 +45,17 @@ import org.slf4j.LoggerFactory;
  * of input. On top of that the slot bounds the bytes in flight, and fails the task through {@code
  * ResultFuture.completeExceptionally} (which Flink honours from any thread) when the slot cannot go on.
  *
+ * <p>Model versions: frames are tagged with the serving version as they are submitted, and {@link
+ * #snapshotState}, which the task thread runs exactly at the checkpoint barrier, is where a newer version the
+ * slot has loaded and checked takes over (see {@link VersionSwitch}). The checkpoint records the version of the
+ * frames before the barrier, the ones it holds in flight among them; after a restore the slot starts with that
+ * version, so replayed frames are classified as before, and switches again at the next checkpoint.
+ *
  * <p>Outputs {@code Either}: left a classification, right a failed frame; {@code DenseNetInference} splits
  * them into the main stream and the failure side output.
  */
 public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Classification, FailedFrame>>
-        implements ResultTypeQueryable<Either<Classification, FailedFrame>> {
+        implements ResultTypeQueryable<Either<Classification, FailedFrame>>, CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
 
@@ -56,7 +70,18 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
      */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * Operator state: (subtask, model version of the frames before the barrier), one entry per subtask. Union
+     * state, so that after a rescale a subtask without an entry of its own still finds the versions served.
+     */
+    private static final ListStateDescriptor<Tuple2<Integer, Long>> SERVED_VERSIONS =
+            new ListStateDescriptor<>("densenet-served-versions", Types.TUPLE(Types.INT, Types.LONG));
+
     private final InferenceOptions options;
+
+    private transient ListState<Tuple2<Integer, Long>> servedVersions;
+    /** The version this subtask's last checkpoint recorded; 0 when it starts fresh. */
+    private transient long restoredVersion;
 
     private transient FrameBatcher batcher;
     private transient InferenceMetrics metrics;
@@ -87,7 +112,8 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
         metrics = new InferenceMetrics(getRuntimeContext().getMetricGroup(), options.maxBatchSize(),
                 new InferenceMetrics.InFlight(() -> batcher == null ? 0 : batcher.inFlight(),
                         () -> batcher == null ? 0 : batcher.inFlightBytes(), maxBytes),
-                new InferenceMetrics.Placement(device.name(), device.leasedGpu()));
+                new InferenceMetrics.Placement(device.name(), device.leasedGpu()),
+                () -> batcher == null ? 0 : batcher.servingVersion());
         if (device.fellBack()) {
             LOG.warn("{} subtask {}/{}: device {} ({})", options.name(), subtask, parallelism, device.name(),
                     device.reason());
@@ -97,18 +123,55 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
                 threads, options.maxInFlight(), maxBytes >> 20, options.classifier().describe());
         long start = System.nanoTime();
         batcher = FrameBatcher.start(FrameBatcher.Settings.of(options, device.device(), threads, maxBytes,
-                CLOSE_TIMEOUT, options.name() + "-" + subtask), metrics);
+                CLOSE_TIMEOUT, options.name() + "-" + subtask).restoredVersion(restoredVersion), metrics);
         try {
             var model = batcher.awaitModel(LOAD_TIMEOUT);
             long millis = (System.nanoTime() - start) / 1_000_000;
             metrics.modelLoaded(millis);
-            LOG.info("{} subtask {}: model {} {} loaded in {} ms", options.name(), subtask, model.modelName(),
-                    model.modelVersion(), millis);
+            LOG.info("{} subtask {}: model {} {} loaded in {} ms{}", options.name(), subtask, model.modelName(),
+                    model.modelVersion(), millis, restoredVersion > 0 ? " (the checkpoint recorded version "
+                            + restoredVersion + ")" : "");
         } catch (Exception e) {
             String on = device.name();
             close();
             throw new IllegalStateException("cannot load model " + options.classifier().describe() + " on " + on
                     + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        servedVersions = context.getOperatorStateStore().getUnionListState(SERVED_VERSIONS);
+        restoredVersion = 0;
+        if (!context.isRestored()) {
+            return;
+        }
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        long highest = 0;
+        Long own = null;
+        for (Tuple2<Integer, Long> entry : servedVersions.get()) {
+            highest = Math.max(highest, entry.f1);
+            if (entry.f0 == subtask) {
+                own = entry.f1;
+            }
+        }
+        restoredVersion = own != null ? own : highest;
+    }
+
+    /**
+     * Runs on the task thread at the checkpoint barrier, between the last frame before it and the first after:
+     * records the version of the frames before it, then lets a ready newer version take over.
+     */
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        Boundary boundary = batcher.checkpointBoundary();
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        servedVersions.update(List.of(Tuple2.of(subtask, boundary.before())));
+        if (boundary.switched()) {
+            metrics.modelSwapped();
+            LOG.info("{} subtask {}: model version {} serves the frames after checkpoint {}, version {} those"
+                    + " before it", options.name(), subtask, boundary.after(), context.getCheckpointId(),
+                    boundary.before());
         }
     }
 

@@ -17,7 +17,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * The operator's metrics, in the subtask's metric group under {@code densenet}: {@code framesIn}, {@code
  * resultsOut}, {@code failures.<REASON>}, {@code imagesPerSecond}, histograms {@code batchSize}, {@code
  * queueWaitMs} and {@code inferenceMs}, gauges {@code modelLoadMs}, {@code maxBatchSize}, {@code inFlight},
- * {@code inFlightBytes}, {@code maxInFlightBytes}, {@code device} and {@code gpu}.
+ * {@code inFlightBytes}, {@code maxInFlightBytes}, {@code device} and {@code gpu}; for model versions the gauge
+ * {@code modelVersion} (the version frames submitted now get; 0 for a fixed model) and the counters {@code
+ * modelSwaps} (checkpoints at which a newer version took over) and {@code modelRejected} (versions refused).
  */
 final class InferenceMetrics implements BatchListener {
 
@@ -27,6 +29,8 @@ final class InferenceMetrics implements BatchListener {
     private final MetricGroup failureGroup;
     private final Counter framesIn;
     private final Counter resultsOut;
+    private final Counter modelSwaps;
+    private final Counter modelRejected;
     private final Map<String, Counter> failures = new ConcurrentHashMap<>();
     private final Histogram batchSize;
     private final Histogram queueWait;
@@ -40,7 +44,8 @@ final class InferenceMetrics implements BatchListener {
     /** The slot's in-flight state, for the gauges. */
     record InFlight(IntSupplier frames, LongSupplier bytes, long maxBytes) {}
 
-    InferenceMetrics(MetricGroup parent, int initialMaxBatch, InFlight inFlight, Placement placement) {
+    InferenceMetrics(MetricGroup parent, int initialMaxBatch, InFlight inFlight, Placement placement,
+            LongSupplier modelVersion) {
         group = parent.addGroup("densenet");
         failureGroup = group.addGroup("failures");
         framesIn = group.counter("framesIn", new ThreadSafeSimpleCounter());
@@ -57,6 +62,18 @@ final class InferenceMetrics implements BatchListener {
         group.gauge("maxInFlightBytes", (Gauge<Long>) inFlight::maxBytes);
         group.gauge("device", (Gauge<String>) placement::device);
         group.gauge("gpu", (Gauge<Integer>) placement::leasedGpu);
+        group.gauge("modelVersion", (Gauge<Long>) modelVersion::getAsLong);
+        modelSwaps = group.counter("modelSwaps", new ThreadSafeSimpleCounter());
+        modelRejected = group.counter("modelRejected", new ThreadSafeSimpleCounter());
+    }
+
+    void modelSwapped() {
+        modelSwaps.inc();
+    }
+
+    @Override
+    public void modelRejected(long version, String why) {
+        modelRejected.inc();
     }
 
     void modelLoaded(long millis) {

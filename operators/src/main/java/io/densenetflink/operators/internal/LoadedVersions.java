@@ -1,0 +1,178 @@
+package io.densenetflink.operators.internal;
+
+import ai.djl.Device;
+import io.densenetflink.model.inference.Prediction;
+import io.densenetflink.operators.SlotClassifier;
+import io.densenetflink.operators.SlotClassifierFactory;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model versions a slot holds, each with its batch runner: the serving one, and during a swap the
+ * candidate beside it or the previous one until its last frame is answered. Never more than two: a newer
+ * candidate is loaded only when the slot holds one version.
+ *
+ * <p>Lives on the slot's inference thread, which loads, runs and closes every version (MXNet state belongs to
+ * the thread that made it). A candidate is loaded beside the serving version, checked (same label count and
+ * input as the serving one, a one-frame canary forward whose scores are finite, a warm-up forward of a full
+ * batch) and only then {@linkplain VersionSwitch#ready offered}; one that fails to load, fails its check or
+ * would take the slot over {@code maxSwapBytes} of weights is refused, with a log line and {@link
+ * BatchListener#modelRejected}, and the serving version stays.
+ */
+final class LoadedVersions implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoadedVersions.class);
+
+    /** Everything a candidate needs to be loaded and checked. */
+    record Loading(SlotClassifierFactory factory, Device device, long maxSwapBytes, int warmUpBatch, String name) {}
+
+    private record Loaded(SlotClassifier classifier, BatchRunner runner) {}
+
+    private final Loading loading;
+    private final VersionSwitch versions;
+    private final Function<SlotClassifier, BatchRunner> runners;
+    private final BatchListener listener;
+    private final Map<Long, Loaded> loaded = new LinkedHashMap<>();
+
+    LoadedVersions(Loading loading, VersionSwitch versions, Function<SlotClassifier, BatchRunner> runners,
+            BatchListener listener) {
+        this.loading = loading;
+        this.versions = versions;
+        this.runners = runners;
+        this.listener = listener;
+    }
+
+    /** Adds the version the slot starts with (loaded by the caller). */
+    void add(long version, SlotClassifier classifier) {
+        loaded.put(version, new Loaded(classifier, runners.apply(classifier)));
+    }
+
+    /** The runner of {@code version}, which is loaded as long as a frame tagged with it is in flight. */
+    BatchRunner runner(long version) {
+        Loaded l = loaded.get(version);
+        if (l == null) {
+            throw new IllegalStateException(loading.name() + ": model version " + version + " is not loaded");
+        }
+        return l.runner();
+    }
+
+    /** Loads and checks the newest version the poll noticed, if there is one and the slot holds only one version. */
+    void loadCandidate() {
+        long candidate = versions.candidate();
+        if (candidate == 0 || loaded.size() != 1) {
+            return;
+        }
+        versions.attempted(candidate);
+        long serving = versions.serving();
+        SlotClassifier current = loaded.get(serving).classifier();
+        long bytes;
+        try {
+            bytes = loading.factory().weightBytes(serving) + loading.factory().weightBytes(candidate);
+        } catch (RuntimeException e) {
+            refuse(candidate, "its files cannot be read: " + e.getMessage());
+            return;
+        }
+        if (loading.maxSwapBytes() > 0 && bytes > loading.maxSwapBytes()) {
+            refuse(candidate, "serving it beside version " + serving + " takes " + bytes + " bytes of weights,"
+                    + " more than maxSwapBytes " + loading.maxSwapBytes());
+            return;
+        }
+        long start = System.nanoTime();
+        SlotClassifier next;
+        try {
+            next = loading.factory().open(loading.device(), candidate);
+        } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+            refuse(candidate, "it does not load: " + e);
+            return;
+        }
+        String wrong;
+        try {
+            wrong = check(next, current);
+        } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+            wrong = "its canary forward failed: " + e;
+        }
+        if (wrong != null) {
+            closeQuietly(candidate, next);
+            refuse(candidate, wrong);
+            return;
+        }
+        add(candidate, next);
+        versions.ready(candidate);
+        LOG.info("{}: model version {} loaded and checked in {} ms beside version {}; it serves the frames after"
+                + " the next checkpoint", loading.name(), candidate, (System.nanoTime() - start) / 1_000_000, serving);
+    }
+
+    /** Why {@code next} cannot replace {@code current}, or null when it can (runs two forwards). */
+    private String check(SlotClassifier next, SlotClassifier current) throws Exception {
+        if (next.numClasses() != current.numClasses()) {
+            return "it scores " + next.numClasses() + " classes, the serving version " + current.numClasses();
+        }
+        if (!next.preprocessing().equals(current.preprocessing())) {
+            return "its input (preprocessing " + next.preprocessing() + ") differs from the serving version's ("
+                    + current.preprocessing() + ")";
+        }
+        var p = next.preprocessing();
+        int imageSize = p.channels() * p.cropHeight() * p.cropWidth();
+        List<Prediction> canary = next.classify(new float[imageSize], 1, 1);
+        if (canary.size() != 1 || canary.get(0).logits().length != next.numClasses()) {
+            return "its canary forward gave " + canary.size() + " predictions";
+        }
+        for (float logit : canary.get(0).logits()) {
+            if (!Float.isFinite(logit)) {
+                return "its canary forward scored " + logit;
+            }
+        }
+        int warmUp = loading.warmUpBatch();
+        if (next.classify(new float[imageSize * warmUp], warmUp, 1).size() != warmUp) {
+            return "its warm-up forward of " + warmUp + " frames did not answer each";
+        }
+        return null;
+    }
+
+    private void refuse(long version, String why) {
+        LOG.warn("{}: model version {} is refused, version {} keeps serving: {}", loading.name(), version,
+                versions.serving(), why);
+        listener.modelRejected(version, why);
+    }
+
+    /**
+     * Closes every version that neither serves, nor is ready to, nor has a frame in flight: the previous
+     * version once its last frame is answered.
+     */
+    void closeUnneeded(Collection<InFlightFrame> inFlight) {
+        if (loaded.size() < 2) {
+            return;
+        }
+        for (Iterator<Map.Entry<Long, Loaded>> it = loaded.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            long version = e.getKey();
+            if (versions.isCurrentOrReady(version) || inFlight.stream().anyMatch(f -> f.version() == version)) {
+                continue;
+            }
+            it.remove();
+            closeQuietly(version, e.getValue().classifier());
+            LOG.info("{}: model version {} closed, its last frame is answered", loading.name(), version);
+        }
+    }
+
+    private void closeQuietly(long version, SlotClassifier classifier) {
+        try {
+            classifier.close();
+        } catch (Throwable t) {
+            LOG.warn("{}: closing model version {} failed", loading.name(), version, t);
+        }
+    }
+
+    /** Closes every version held. */
+    @Override
+    public void close() {
+        loaded.forEach((version, l) -> closeQuietly(version, l.classifier()));
+        loaded.clear();
+    }
+}

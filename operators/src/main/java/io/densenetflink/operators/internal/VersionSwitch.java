@@ -1,0 +1,73 @@
+package io.densenetflink.operators.internal;
+
+/**
+ * Which model version a slot's frames get, and when that changes: the one decision the task thread, the
+ * inference thread and the repository poll share.
+ *
+ * <p>Frames are tagged with {@link #serving()} as the task thread submits them. A newer version the poll
+ * {@linkplain #noticed noticed} is loaded and checked on the inference thread, which then marks it {@linkplain
+ * #ready ready}; it becomes the serving version only at {@link #boundary()}, which the task thread calls when it
+ * snapshots the operator at a checkpoint barrier. So every frame before barrier n carries the old version, every
+ * frame after it the new one, and a version is never tried twice ({@link #attempted}), whether it was refused
+ * or not. Version 0 stands for a fixed model without numbered versions.
+ */
+final class VersionSwitch {
+
+    /** What a checkpoint boundary did: the version of the frames before it, and of those after it. */
+    record Boundary(long before, long after) {
+        boolean switched() {
+            return before != after;
+        }
+    }
+
+    private volatile long serving;
+    private long ready;
+    private long attempted;
+    private long newestSeen;
+
+    VersionSwitch(long serving) {
+        this.serving = serving;
+        this.attempted = serving;
+        this.newestSeen = serving;
+    }
+
+    /** The version frames submitted now are classified by. */
+    long serving() {
+        return serving;
+    }
+
+    /** The repository's highest complete version is {@code latest} (from the poll). */
+    synchronized void noticed(long latest) {
+        newestSeen = Math.max(newestSeen, latest);
+    }
+
+    /** A version newer than every one served, ready or tried so far, or 0 when there is none to load. */
+    synchronized long candidate() {
+        return newestSeen > Math.max(attempted, Math.max(serving, ready)) ? newestSeen : 0;
+    }
+
+    /** {@code version} was loaded, or refused: it is not tried again. */
+    synchronized void attempted(long version) {
+        attempted = Math.max(attempted, version);
+    }
+
+    /** {@code version} is loaded and checked: it serves from the next boundary on. */
+    synchronized void ready(long version) {
+        ready = version;
+    }
+
+    /** Whether {@code version} serves now or will at the next boundary: its model must stay loaded. */
+    synchronized boolean isCurrentOrReady(long version) {
+        return version == serving || version == ready;
+    }
+
+    /** A checkpoint barrier (called by the task thread while it snapshots): the ready version starts serving. */
+    synchronized Boundary boundary() {
+        long before = serving;
+        if (ready != 0) {
+            serving = ready;
+            ready = 0;
+        }
+        return new Boundary(before, serving);
+    }
+}

@@ -1,0 +1,215 @@
+package io.densenetflink.operators;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.artifact.ModelRepository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.types.Either;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * New model versions while the operator runs, with real models in a real {@link ModelRepository} and the operator
+ * under Flink's AsyncWaitOperator: a new version takes over at exactly one checkpoint, frames before it keep the
+ * old one; broken versions and swaps beyond the memory bound are refused while the old version serves; a restore
+ * from the switch checkpoint replays with the version the checkpoint recorded.
+ */
+class ModelSwapTest {
+
+    private static final Duration LIMIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path scratch;
+
+    private ModelRepository repository() throws Exception {
+        Path dir = Files.createDirectories(scratch.resolve("repository"));
+        ModelRepository repository = ModelRepository.at(dir);
+        repository.publish(Path.of(TestModels.tiny()), OptionalLong.empty());
+        return repository;
+    }
+
+    private static OperatorHarness harness(ModelRepository repository, long maxSwapBytes) throws Exception {
+        // Batches wait up to 100 ms, longer than a round: a batch would span a checkpoint unless the version splits it.
+        return OperatorHarness.of(InferenceOptions.builder(repository.directory().toString()).maxBatchSize(8)
+                .maxDelay(Duration.ofMillis(100)).inferenceThreads(1).device("cpu")
+                .modelPollInterval(Duration.ofMillis(50)).maxSwapBytes(maxSwapBytes).build());
+    }
+
+    /** Feeds frames in rounds of three, each round followed by a checkpoint, and remembers where each checkpoint fell. */
+    private static final class Rounds {
+        final OperatorHarness operator;
+        final List<Integer> framesBeforeCheckpoint = new ArrayList<>();
+        final List<OperatorSubtaskState> states = new ArrayList<>();
+        /** The index (into the two lists) of the checkpoint at which modelSwaps first grew; -1 while none did. */
+        int switchCheckpoint = -1;
+        int frames;
+        long checkpointId;
+
+        Rounds(OperatorHarness operator) {
+            this.operator = operator;
+        }
+
+        void round() throws Exception {
+            for (int i = 0; i < 3; i++) {
+                operator.process(TestModels.frame("cam", "f" + frames, TestModels.png(frames)));
+                frames++;
+            }
+            long swapsBefore = operator.counter("modelSwaps");
+            states.add(operator.snapshot(++checkpointId));
+            framesBeforeCheckpoint.add(frames);
+            if (switchCheckpoint < 0 && operator.counter("modelSwaps") > swapsBefore) {
+                switchCheckpoint = framesBeforeCheckpoint.size() - 1;
+            }
+            operator.drainMailbox();
+            Thread.sleep(20);
+        }
+
+        void until(BooleanSupplier condition, String what) throws Exception {
+            long deadline = System.nanoTime() + LIMIT.toNanos();
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("not within " + LIMIT + ": " + what);
+                }
+                round();
+            }
+        }
+
+        /** The model version of every result, in input order; fails on a dead letter. */
+        List<String> versions() {
+            List<String> out = new ArrayList<>();
+            for (Either<Classification, FailedFrame> e : operator.outputs()) {
+                assertTrue(e.isLeft(), () -> "a frame failed: " + e.right());
+                out.add(e.left().modelVersion());
+            }
+            return out;
+        }
+    }
+
+    /** Where the versions change in {@code versions}: indices i with versions[i] != versions[i - 1]. */
+    private static List<Integer> changes(List<String> versions) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 1; i < versions.size(); i++) {
+            if (!versions.get(i).equals(versions.get(i - 1))) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aPublishedVersionTakesOverAtOneCheckpointAndFramesBeforeItKeepTheOldOne() throws Exception {
+        ModelRepository repository = repository();
+        try (OperatorHarness operator = harness(repository, 0)) {
+            operator.open();
+            Rounds rounds = new Rounds(operator);
+            for (int i = 0; i < 3; i++) {
+                rounds.round();
+            }
+            assertEquals(1L, operator.gauge("modelVersion"));
+            repository.publish(Path.of(TestModels.tiny()), OptionalLong.empty());
+            rounds.until(() -> rounds.switchCheckpoint >= 0, "version 2 takes over");
+            for (int i = 0; i < 3; i++) {
+                rounds.round();
+            }
+            operator.endInput();
+
+            List<String> versions = rounds.versions();
+            assertEquals(rounds.frames, versions.size(), "every frame answered once");
+            assertEquals("1", versions.get(0));
+            assertEquals("2", versions.get(versions.size() - 1));
+            int boundary = rounds.framesBeforeCheckpoint.get(rounds.switchCheckpoint);
+            assertEquals(List.of(boundary), changes(versions), "one switch, at the frames before checkpoint "
+                    + (rounds.switchCheckpoint + 1) + ": " + versions);
+            assertEquals(2L, operator.gauge("modelVersion"));
+            assertEquals(1, operator.counter("modelSwaps"));
+            assertEquals(0, operator.counter("modelRejected"));
+        }
+    }
+
+    @Test
+    void brokenVersionsAreRefusedOnceEachWhileTheServingOneKeepsServing() throws Exception {
+        ModelRepository repository = repository();
+        Path badWeights = TestModels.tinyModel(scratch.resolve("bad-weights"));
+        Files.write(ModelArtifact.read(badWeights).weightsPath(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        Path fiveClasses = TestModels.tinyModel(scratch.resolve("five-classes"), 5);
+        try (OperatorHarness operator = harness(repository, 0)) {
+            operator.open();
+            Rounds rounds = new Rounds(operator);
+            rounds.round();
+            repository.publish(badWeights, OptionalLong.empty());
+            rounds.until(() -> operator.counter("modelRejected") == 1, "the version with bad weights is refused");
+            repository.publish(fiveClasses, OptionalLong.empty());
+            rounds.until(() -> operator.counter("modelRejected") == 2, "the version with 5 classes is refused");
+            long until = System.nanoTime() + Duration.ofMillis(500).toNanos(); // ten polls: no retry
+            while (System.nanoTime() < until) {
+                rounds.round();
+            }
+            operator.endInput();
+
+            List<String> versions = rounds.versions();
+            assertEquals(rounds.frames, versions.size());
+            assertEquals(List.of(), changes(versions), "version 1 classified every frame: " + versions);
+            assertEquals("1", versions.get(0));
+            assertEquals(2, operator.counter("modelRejected"), "each refused once, not retried");
+            assertEquals(0, operator.counter("modelSwaps"));
+            assertEquals(1L, operator.gauge("modelVersion"));
+        }
+    }
+
+    @Test
+    void aSwapThatWouldExceedTheMemoryBoundIsRefused() throws Exception {
+        ModelRepository repository = repository();
+        long oneVersion = Files.size(repository.read(1).orElseThrow().weightsPath());
+        try (OperatorHarness operator = harness(repository, oneVersion + oneVersion / 2)) {
+            operator.open();
+            Rounds rounds = new Rounds(operator);
+            repository.publish(Path.of(TestModels.tiny()), OptionalLong.empty());
+            rounds.until(() -> operator.counter("modelRejected") == 1, "version 2 is refused");
+            operator.endInput();
+            assertEquals(List.of(), changes(rounds.versions()));
+            assertEquals(0, operator.counter("modelSwaps"));
+        }
+    }
+
+    @Test
+    void aRestoreFromTheSwitchCheckpointReplaysWithTheRecordedVersionThenSwitchesAgain() throws Exception {
+        ModelRepository repository = repository();
+        OperatorSubtaskState atSwitch;
+        try (OperatorHarness first = harness(repository, 0)) {
+            first.open();
+            Rounds rounds = new Rounds(first);
+            rounds.round();
+            repository.publish(Path.of(TestModels.tiny()), OptionalLong.empty());
+            rounds.until(() -> rounds.switchCheckpoint >= 0, "version 2 takes over");
+            atSwitch = rounds.states.get(rounds.switchCheckpoint);
+            // The failover: the task dies right after the switch checkpoint, before anything else is emitted.
+        }
+        try (OperatorHarness restored = harness(repository, 0)) {
+            restored.initializeState(atSwitch);
+            restored.open();
+            assertEquals(1L, restored.gauge("modelVersion"), "the slot starts with the version the checkpoint recorded");
+            Rounds rounds = new Rounds(restored);
+            rounds.until(() -> rounds.switchCheckpoint >= 0, "version 2 takes over again");
+            rounds.round();
+            restored.endInput();
+
+            List<String> versions = rounds.versions();
+            assertTrue(versions.size() >= rounds.frames, "the replayed frames and the new ones");
+            int replayed = versions.size() - rounds.frames;
+            int boundary = replayed + rounds.framesBeforeCheckpoint.get(rounds.switchCheckpoint);
+            assertEquals("1", versions.get(0), "replayed and new frames before the next checkpoint: version 1");
+            assertEquals(List.of(boundary), changes(versions), "switched again at checkpoint "
+                    + (rounds.switchCheckpoint + 1) + " after the restore (" + replayed + " replayed): " + versions);
+            assertEquals(1, restored.counter("modelSwaps"));
+        }
+    }
+}
