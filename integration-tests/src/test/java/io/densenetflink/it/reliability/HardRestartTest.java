@@ -11,7 +11,6 @@ import io.densenetflink.job.kafka.SharedKafkaBroker;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +57,7 @@ class HardRestartTest {
             Deliveries delivered = Deliveries.read(s, FRAMES, Duration.ofMinutes(4));
             sending.join();
             assertTrue(Files.readString(tmp.resolve("second.log")).contains("resuming from retained checkpoint"),
-                    "the second run did not resume from the state dir:\n" + tail(tmp.resolve("second.log")));
+                    "the second run did not resume from the state dir:\n" + Pipeline.tail(tmp.resolve("second.log"), 40));
             delivered.assertEachExactlyOnce(SourceFrames.ids(frames));
         } finally {
             first.destroyForcibly();
@@ -89,17 +88,12 @@ class HardRestartTest {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (RetainedCheckpoints.latest(stateDir).isEmpty()) {
             if (!run.isAlive()) {
-                throw new AssertionError("bin/densenet run exited with " + run.exitValue() + ":\n" + tail(log));
+                throw new AssertionError("bin/densenet run exited with " + run.exitValue() + ":\n" + Pipeline.tail(log, 40));
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no checkpoint retained in " + stateDir + " after 2 minutes:\n" + tail(log));
+                throw new AssertionError("no checkpoint retained in " + stateDir + " after 2 minutes:\n" + Pipeline.tail(log, 40));
             }
             Thread.sleep(100);
         }
-    }
-
-    private static String tail(Path log) throws IOException {
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 }

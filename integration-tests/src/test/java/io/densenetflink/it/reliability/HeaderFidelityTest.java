@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -41,7 +39,7 @@ class HeaderFidelityTest {
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).setConfiguration(noRestarts()).build());
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).setConfiguration(Pipeline.noRestarts()).build());
 
     private static final int FRAMES = 120;
     /** Every fourth frame is not an image and becomes a dead letter. */
@@ -51,11 +49,6 @@ class HeaderFidelityTest {
             FrameHeaders.SOURCE_TOPIC, FrameHeaders.SOURCE_PARTITION, FrameHeaders.SOURCE_OFFSET,
             FrameHeaders.SOURCE_TIMESTAMP);
 
-    private static Configuration noRestarts() {
-        Configuration config = new Configuration();
-        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return config;
-    }
 
     @Test
     void largeBinaryAndRepeatedHeadersSurviveCheckpointsAndReachDeadLettersByteForByte(EmbeddedKafkaBroker broker,

@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -41,15 +39,10 @@ class OversizedDeadLetterTest {
 
     @RegisterExtension
     static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).setConfiguration(noRestarts()).build());
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(1).setConfiguration(Pipeline.noRestarts()).build());
 
     private static final int DEAD_LETTER_LIMIT = 256 * 1024;
 
-    private static Configuration noRestarts() {
-        Configuration config = new Configuration();
-        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return config;
-    }
 
     @Test
     void deadLettersOverTheTopicsLimitLoseTheirPayloadNotTheJob(EmbeddedKafkaBroker broker, TinyModel model)

@@ -10,6 +10,10 @@ import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.kafka.client.FrameProducer;
 import io.densenetflink.operators.Frame;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +57,26 @@ final class Pipeline {
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
         return config;
+    }
+
+    /** A MiniCluster configuration without restarts: a test where any failure of the job is itself the failure. */
+    static Configuration noRestarts() {
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return config;
+    }
+
+    /** The last {@code lines} lines of a process's log, for a failure message; says so when there is none. */
+    static String tail(Path log, int lines) {
+        try {
+            if (!Files.exists(log)) {
+                return "(no " + log.getFileName() + ")";
+            }
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Submits the job to the current test environment (the class's MiniCluster). */

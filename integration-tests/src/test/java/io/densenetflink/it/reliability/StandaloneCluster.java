@@ -5,7 +5,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.densenetflink.it.ProjectRoot;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -113,12 +112,12 @@ final class StandaloneCluster implements AutoCloseable {
         Process client = pb.start();
         if (!client.waitFor(3, TimeUnit.MINUTES)) {
             client.destroyForcibly();
-            throw new AssertionError("flink run did not return within 3 minutes:\n" + tail(log));
+            throw new AssertionError("flink run did not return within 3 minutes:\n" + Pipeline.tail(log, 30));
         }
         String output = Files.readString(log, StandardCharsets.UTF_8);
         Matcher id = SUBMITTED.matcher(output);
         if (client.exitValue() != 0 || !id.find()) {
-            throw new AssertionError("flink run exited with " + client.exitValue() + ":\n" + tail(log) + logs());
+            throw new AssertionError("flink run exited with " + client.exitValue() + ":\n" + Pipeline.tail(log, 30) + logs());
         }
         return id.group(1);
     }
@@ -155,7 +154,7 @@ final class StandaloneCluster implements AutoCloseable {
     String logs() {
         StringBuilder text = new StringBuilder();
         for (Path log : logFiles) {
-            text.append("\n--- ").append(log.getFileName()).append(" ---\n").append(tail(log));
+            text.append("\n--- ").append(log.getFileName()).append(" ---\n").append(Pipeline.tail(log, 30));
         }
         return text.toString();
     }
@@ -302,15 +301,4 @@ final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    private static String tail(Path log) {
-        try {
-            if (!Files.exists(log)) {
-                return "(no " + log.getFileName() + ")";
-            }
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
