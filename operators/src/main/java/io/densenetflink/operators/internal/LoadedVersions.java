@@ -117,8 +117,7 @@ final class LoadedVersions implements AutoCloseable {
             return "its input (preprocessing " + next.preprocessing() + ") differs from the serving version's ("
                     + current.preprocessing() + ")";
         }
-        var p = next.preprocessing();
-        int imageSize = p.channels() * p.cropHeight() * p.cropWidth();
+        int imageSize = next.preprocessing().outputSize();
         List<Prediction> canary = next.classify(new float[imageSize], 1, 1);
         if (canary.size() != 1 || canary.get(0).logits().length != next.numClasses()) {
             return "its canary forward gave " + canary.size() + " predictions";
