@@ -12,7 +12,8 @@ shopt -s nullglob
 job_jars=("$target"/densenet-job-*.jar)
 shopt -u nullglob
 for jar in "${job_jars[@]}"; do
-  [[ "$jar" == *-flink.jar ]] && continue
+  # The cluster job jar and the test jar (the module publishes one) are not bin/densenet's.
+  [[ "$jar" == *-flink.jar || "$jar" == *-tests.jar ]] && continue
   cp "$jar" "$out/lib/densenet-job.jar"
   entries+=("$prefix/lib/densenet-job.jar")
 done

@@ -30,6 +30,9 @@ class DockerfileTest {
 
     static final Path CPU = DockerProject.docker().resolve("Dockerfile");
     static final Path GPU = DockerProject.docker().resolve("Dockerfile.gpu");
+    static final Path PREBUILT = DockerProject.docker().resolve("prebuilt.sh");
+    /** The build stage's base: the stage DENSENET_BUILD names. */
+    static final String BUILD_CHOICE = "build-${DENSENET_BUILD}";
     static final String JOB_JAR_IN_IMAGE = "/opt/flink/usrlib/densenet-job.jar";
     static final String ENTRYPOINT_IN_IMAGE = "/opt/densenet/bin/densenet-entrypoint.sh";
 
@@ -51,6 +54,9 @@ class DockerfileTest {
         for (Path file : List.of(CPU, GPU)) {
             for (Stage s : DockerProject.stages(file)) {
                 String image = s.image();
+                if (image.equals(BUILD_CHOICE) || (image.equals("scratch") && "build-prebuilt".equals(s.name()))) {
+                    continue; // an earlier stage (buildStageIsChosenByDensenetBuild), and the empty image
+                }
                 assertTrue(image.contains(":") && !image.endsWith(":latest"), file + ": pin a tag: " + image);
                 if (image.startsWith("maven:")) {
                     assertEquals("maven:3-eclipse-temurin-" + java, image, file + ": build JDK = maven.compiler.release");
@@ -80,7 +86,7 @@ class DockerfileTest {
                 DockerProject.pom(DockerProject.root().resolve("pom.xml")).getDocumentElement(), "modules"), "module")
                 .stream().map(e -> e.getTextContent().trim()).toList();
         for (Path file : List.of(CPU, GPU)) {
-            Stage build = stage(file, "build");
+            Stage build = stage(file, "build-source");
             assertTrue(build.all("RUN").stream().anyMatch(r -> r.args().equals("mvn -B -DskipTests package")),
                     file + ": the build stage runs `mvn -B -DskipTests package`");
             Map<String, String> copies = new LinkedHashMap<>();
@@ -114,6 +120,9 @@ class DockerfileTest {
                         if (src.startsWith("models/")) {
                             continue; // shippedModelAndSampleAreInTheRepository
                         }
+                        if (DockerProject.stripSlash(src).equals("job/target/docker")) {
+                            continue; // docker/prebuilt.sh's output: buildStageIsChosenByDensenetBuild
+                        }
                         if (!Files.exists(DockerProject.root().resolve(src))) {
                             missing.add(file.getFileName() + ":" + copy.line() + " " + src);
                         }
@@ -140,18 +149,55 @@ class DockerfileTest {
         }
     }
 
-    /** COPY --from=build takes what job/pom.xml makes (and what assemble-cli.sh writes), nothing else. */
+    /**
+     * DENSENET_BUILD picks the stage the images take the project's jars from: build-source (Maven in the image,
+     * the default, so `docker compose up --build` works from a fresh clone) or build-prebuilt (the host's
+     * `mvn package` output, gathered by docker/prebuilt.sh into job/target/docker). Both fill the same /out.
+     */
+    @Test
+    void buildStageIsChosenByDensenetBuild() {
+        for (Path file : List.of(CPU, GPU)) {
+            List<Instruction> global = new ArrayList<>();
+            for (Instruction i : DockerProject.dockerfile(file)) {
+                if (i.keyword().equals("FROM")) {
+                    break;
+                }
+                global.add(i);
+            }
+            assertTrue(global.stream().anyMatch(i -> i.keyword().equals("ARG") && i.args().equals("DENSENET_BUILD=source")),
+                    file + ": ARG DENSENET_BUILD=source before the first FROM (a user's plain build compiles)");
+            assertEquals(BUILD_CHOICE, stage(file, "build").image(), file + ": FROM " + BUILD_CHOICE + " AS build");
+            assertTrue(stage(file, "build-source").all("RUN").stream().anyMatch(r -> r.args().equals("prebuilt.sh /src /out")),
+                    file + ": build-source gathers its Maven output with docker/prebuilt.sh, as a host does");
+            assertEquals("docker/prebuilt.sh", stage(file, "build-source").contextCopies().get("/usr/local/bin"));
+            assertEquals("job/target/docker", stage(file, "build-prebuilt").contextCopies().get("/out"),
+                    file + ": build-prebuilt is job/target/docker, docker/prebuilt.sh's default output");
+            assertEquals(1, stage(file, "build-prebuilt").instructions().size(), file + ": build-prebuilt only copies");
+        }
+        assertTrue(DockerProject.read(PREBUILT).contains("out=\"${2:-$root/job/target/docker}\""),
+                "docker/prebuilt.sh writes job/target/docker by default");
+    }
+
+    /**
+     * COPY --from=build takes what docker/prebuilt.sh writes to /out, and prebuilt.sh takes it from what
+     * job/pom.xml makes (the shaded job jar, the flink-lib folder) and what assemble-cli.sh writes.
+     */
     @Test
     void copiesFromTheBuildStageAreBuildOutputs() throws IOException {
         Path jobPom = DockerProject.root().resolve("job/pom.xml");
         Element shade = DockerProject.child(DockerProject.execution(jobPom, "maven-shade-plugin", "flink-job-jar"), "configuration");
         String classifier = DockerProject.text(shade, "shadedClassifierName");
         Element lib = DockerProject.child(DockerProject.execution(jobPom, "maven-dependency-plugin", "flink-lib"), "configuration");
-        String libDir = DockerProject.text(lib, "outputDirectory").replace("${project.build.directory}", "job/target");
-        String jarGlob = "job/target/densenet-job-*-" + classifier + ".jar";
+        String libDir = DockerProject.text(lib, "outputDirectory").replace("${project.build.directory}", "$target");
+        String prebuilt = DockerProject.read(PREBUILT);
+        assertTrue(prebuilt.contains("target=\"$root/job/target\""), "prebuilt.sh reads job/target");
+        assertTrue(prebuilt.contains("\"$target\"/densenet-job-*-" + classifier + ".jar"),
+                "prebuilt.sh takes the shaded job jar (classifier " + classifier + ")");
+        assertTrue(prebuilt.contains("cp -r \"" + libDir + "/.\" \"$out/flink-lib/\""), "prebuilt.sh copies " + libDir);
+        assertTrue(prebuilt.contains("cp \"${job_jars[0]}\" \"$out/densenet-job.jar\""), "prebuilt.sh copies the job jar");
+        Map<String, String> written = Map.of("/out/flink-lib", "/opt/flink/lib/", "/out/densenet-job.jar", JOB_JAR_IN_IMAGE,
+                "/out/cli", "/opt/densenet/cli");
         for (Path file : List.of(CPU, GPU)) {
-            Stage build = stage(file, "build");
-            String workdir = build.all("WORKDIR").get(0).args();
             Map<String, String> fromBuild = new LinkedHashMap<>();
             for (Stage s : DockerProject.stages(file)) {
                 for (Instruction copy : s.all("COPY")) {
@@ -162,21 +208,14 @@ class DockerfileTest {
                 }
             }
             for (Map.Entry<String, String> e : fromBuild.entrySet()) {
-                String src = e.getKey();
-                if (src.startsWith(workdir + "/")) {
-                    String rel = src.substring(workdir.length() + 1);
-                    assertTrue(rel.equals(libDir) || rel.equals(jarGlob),
-                            file + ": COPY --from=build " + src + " is neither " + libDir + " nor " + jarGlob);
-                } else {
-                    // Written by a RUN of the build stage.
-                    assertTrue(build.all("RUN").stream().anyMatch(r -> r.args().contains(" " + src + " ")
-                            || r.args().contains(" " + src)), file + ": no RUN of the build stage writes " + src);
-                }
+                assertEquals(written.get(e.getKey()), e.getValue(),
+                        file + ": COPY --from=build " + e.getKey() + " is not one of prebuilt.sh's outputs " + written.keySet());
             }
-            assertEquals("/opt/flink/lib/", fromBuild.get(workdir + "/" + libDir), file + ": flink-lib goes to Flink's lib/");
-            assertEquals(JOB_JAR_IN_IMAGE, fromBuild.get(workdir + "/" + jarGlob), file + ": the job jar goes to usrlib/");
+            assertEquals("/opt/flink/lib/", fromBuild.get("/out/flink-lib"), file + ": flink-lib goes to Flink's lib/");
+            assertEquals(JOB_JAR_IN_IMAGE, fromBuild.get("/out/densenet-job.jar"), file + ": the job jar goes to usrlib/");
         }
         // Where the build has run here, the glob matches exactly one jar.
+        String jarGlob = "job/target/densenet-job-*-" + classifier + ".jar";
         Path target = DockerProject.root().resolve("job/target");
         if (Files.isDirectory(target)) {
             try (Stream<Path> files = Files.list(target)) {
@@ -221,9 +260,8 @@ class DockerfileTest {
         assertEquals("[\"/opt/densenet/bin/densenet\"]", cli.all("ENTRYPOINT").get(0).args());
         Instruction fromBuild = cli.all("COPY").stream().filter(c -> c.flag("from").isPresent()).findFirst().orElseThrow();
         assertEquals(List.of("/out/cli", "/opt/densenet/cli"), fromBuild.operands());
-        assertTrue(stage(CPU, "build").all("RUN").stream()
-                        .anyMatch(r -> r.args().equals("assemble-cli.sh /src /out/cli /opt/densenet/cli")),
-                "the build stage assembles the CLI into /out/cli for /opt/densenet/cli");
+        assertTrue(DockerProject.read(PREBUILT).contains("\"$assemble\" \"$root\" \"$out/cli\" /opt/densenet/cli"),
+                "docker/prebuilt.sh assembles the CLI into /out/cli for /opt/densenet/cli");
         String script = DockerProject.read(DockerProject.docker().resolve("densenet-cli.sh"));
         assertTrue(script.contains(DockerProject.CLI_MAIN_CLASS), "densenet-cli.sh runs " + DockerProject.CLI_MAIN_CLASS);
         assertTrue(script.contains("DENSENET_HOME:-/opt/densenet") && script.contains("$home/cli/densenet.classpath"),
@@ -340,8 +378,10 @@ class DockerfileTest {
 
     @Test
     void scriptsAreExecutableShellThatParses() {
-        List<Path> scripts = List.of(DockerProject.docker().resolve("densenet-entrypoint.sh"),
-                DockerProject.docker().resolve("densenet-cli.sh"), DockerProject.docker().resolve("assemble-cli.sh"));
+        Path d = DockerProject.docker();
+        List<Path> scripts = List.of(d.resolve("densenet-entrypoint.sh"), d.resolve("densenet-cli.sh"),
+                d.resolve("assemble-cli.sh"), PREBUILT, d.resolve("engine.sh"), d.resolve("bases/build.sh"),
+                d.resolve("bases/flink/docker-entrypoint.sh"), d.resolve("bases/kafka/docker/run"));
         Optional<Path> bash = DockerProject.onPath("bash");
         for (Path script : scripts) {
             assertTrue(Files.isExecutable(script), script + " must be executable (the images run it as is)");
