@@ -51,5 +51,29 @@ external-resource.gpu.amount: ${DENSENET_GPUS_PER_TASKMANAGER:-1}"
   fi
 fi
 
+# Application mode (standalone-job) without HA keeps no memory of its job: a job manager that was killed and
+# started again would run the job from scratch (its Kafka source from the committed group offsets, its
+# transactions' state lost). Instead it resumes from the latest completed checkpoint on the checkpoint volume,
+# as `bin/densenet run --state-dir` does on one machine (same code: RetainedCheckpoints). An explicit
+# --fromSavepoint/-s wins; DENSENET_RESUME=none starts fresh.
+if [[ "${1:-}" == standalone-job && "${DENSENET_RESUME:-latest}" == latest ]]; then
+  explicit=0
+  for arg in "$@"; do
+    [[ "$arg" == --fromSavepoint || "$arg" == -s || "$arg" == --fromSavepoint=* ]] && explicit=1
+  done
+  if ((explicit == 0)); then
+    checkpoints="${DENSENET_CHECKPOINT_DIR:-${FLINK_HOME:-/opt/flink}/checkpoints}"
+    latest="$(java -cp "${FLINK_HOME:-/opt/flink}/usrlib/densenet-job.jar" io.densenetflink.job.RetainedCheckpoints \
+      "$checkpoints")"
+    if [[ -n "$latest" ]]; then
+      echo "densenet: resuming from the latest completed checkpoint $latest" >&2
+      # Before the job's own arguments: the entry point's options end at the first one it does not know.
+      set -- standalone-job --fromSavepoint "$latest" "${@:2}"
+    else
+      echo "densenet: no completed checkpoint under $checkpoints: the job starts fresh" >&2
+    fi
+  fi
+fi
+
 echo "densenet: MXNET_ENGINE_TYPE=${MXNET_ENGINE_TYPE} OMP_NUM_THREADS=${OMP_NUM_THREADS}" >&2
 exec /docker-entrypoint.sh "$@"
