@@ -6,6 +6,7 @@
 #                             client to use (Debian's own, with BuildKit built in)
 #   docker/engine.sh stop     stop the dockerd that `start` started (by its pid file), and nothing else
 #   docker/engine.sh client   print the docker client to use
+#   docker/engine.sh status   exit 0 when an engine answers `docker info`, 1 otherwise
 #
 # Files: $DENSENET_DOCKER_STATE (default /var/run/densenet-docker) holds dockerd.pid and dockerd.log.
 # Why Debian's client: a newer `docker` earlier on PATH (28.x) needs the buildx plugin for BuildKit, which Debian
@@ -114,5 +115,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   client) client ;;
-  *) echo "usage: $0 start|stop|client" >&2; exit 2 ;;
+  status) answers ;;
+  *) echo "usage: $0 start|stop|client|status" >&2; exit 2 ;;
 esac
