@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * releases the kit's unused pre-bound sockets. The controller's port is a free loopback port picked at start.
  *
  * <p>With a data directory the broker keeps its topics and records across restarts (the directory is formatted
- * on first use and reused afterwards); without one it runs in a temporary directory deleted on {@link #close}.
+ * on first use and reused afterwards), also after a kill without shutdown: then the restart waits out the
+ * killed broker's controller session ({@value #SESSION_TIMEOUT_MS} ms) before it accepts clients. Without one
+ * it runs in a temporary directory deleted on {@link #close}.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -67,6 +69,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** The largest record batch the broker accepts ({@code message.max.bytes}): 32 MiB. */
     public static final int MAX_MESSAGE_BYTES = KafkaClients.MAX_RECORD_BYTES;
+
+    /** The controller's session for the broker ({@code broker.session.timeout.ms}): twice Kafka's 9 s. */
+    static final long SESSION_TIMEOUT_MS = 18_000L;
+
+    /** How long a starting broker waits to register ({@code initial.broker.registration.timeout.ms}). */
+    static final long REGISTRATION_TIMEOUT_MS = 120_000L;
 
     /** The host every listener binds to and clients connect to. */
     public static final String HOST = "127.0.0.1";
@@ -233,9 +241,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("replica.fetch.max.bytes", Integer.toString(MAX_MESSAGE_BYTES));
         p.put("socket.request.max.bytes", Integer.toString(2 * MAX_MESSAGE_BYTES));
         // The node is its own KRaft controller. Sharing a small machine with inference (MXNet keeps every core
-        // busy), its heartbeats can miss Kafka's 9 s session, and a fenced node takes every partition offline
-        // (no other replica) until it registers again: producers' batches expire meanwhile.
-        p.put("broker.session.timeout.ms", "60000");
+        // busy), its heartbeats (every 2 s) could miss Kafka's 9 s session, and a fenced node takes every
+        // partition offline (no other replica) until it registers again: twice Kafka's session.
+        p.put("broker.session.timeout.ms", Long.toString(SESSION_TIMEOUT_MS));
+        // After a SIGKILL the restarted controller still holds the killed broker's registration, and refuses
+        // the new one until that session expires; Kafka's default wait for registration (60 s) must outlast it,
+        // or the restarted broker gives up ("unable to register with the controller quorum") and exits.
+        p.put("initial.broker.registration.timeout.ms", Long.toString(REGISTRATION_TIMEOUT_MS));
         return p;
     }
 

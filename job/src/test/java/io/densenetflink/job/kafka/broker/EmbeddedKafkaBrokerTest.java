@@ -98,4 +98,13 @@ class EmbeddedKafkaBrokerTest {
         assertTrue(Integer.parseInt(d.get("message.max.bytes")) >= 20 * 1024 * 1024);
         assertEquals("1", d.get("transaction.state.log.replication.factor"));
     }
+
+    /** A restart after a kill waits out the dead broker's session: the wait for registration must outlast it. */
+    @Test
+    void registrationOutlastsTheSessionOfAKilledBroker() {
+        Map<String, String> d = EmbeddedKafkaBroker.brokerDefaults();
+        long session = Long.parseLong(d.get("broker.session.timeout.ms"));
+        long registration = Long.parseLong(d.get("initial.broker.registration.timeout.ms"));
+        assertTrue(registration >= session + 30_000, "registration " + registration + " ms, session " + session + " ms");
+    }
 }
