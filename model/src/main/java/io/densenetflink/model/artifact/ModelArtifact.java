@@ -133,15 +133,44 @@ public final class ModelArtifact {
                 | UnsupportedOperationException e) {
             throw new ModelLoadException("malformed " + descriptor + ": " + e.getMessage(), e);
         }
-        if (artifact.isGraph() && !Files.isRegularFile(dir.resolve(artifact.graphPrefix() + "-symbol.json"))) {
-            throw new ModelLoadException("graph file " + dir.resolve(artifact.graphPrefix() + "-symbol.json")
-                    + " named in " + descriptor + " is missing");
+        if (artifact.isGraph()) {
+            requireInside(dir, descriptor, "graph_prefix", artifact.graphPrefix() + "-symbol.json", "graph file");
         }
-        if (!Files.isRegularFile(artifact.weightsPath())) {
-            throw new ModelLoadException("weight file " + artifact.weightsPath() + " named in " + descriptor
-                    + " is missing");
-        }
+        requireInside(dir, descriptor, artifact.isGraph() ? "graph_prefix" : "weights", artifact.weightsFile(),
+                "weight file");
         return artifact;
+    }
+
+    /**
+     * A file model.json names must exist and lie inside the model directory, also once links are followed:
+     * a descriptor (written by whoever publishes a model) must not make the job read files elsewhere on the
+     * machine ({@code ../../etc/...}, an absolute path, or a link that {@code publish} would copy through).
+     */
+    private static void requireInside(Path dir, Path descriptor, String field, String name, String what)
+            throws ModelLoadException {
+        Path named;
+        try {
+            named = Path.of(name);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ModelLoadException("'" + field + "' in " + descriptor + " is not a file name: " + e.getMessage(), e);
+        }
+        Path file = dir.resolve(named);
+        if (named.isAbsolute() || !file.normalize().startsWith(dir.normalize())) {
+            throw new ModelLoadException("'" + field + "' in " + descriptor + " names " + name
+                    + ", outside the model directory: refused (files must lie inside " + dir + ")");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ModelLoadException(what + " " + file + " named in " + descriptor + " is missing");
+        }
+        try {
+            Path real = file.toRealPath();
+            if (!real.startsWith(dir.toRealPath())) {
+                throw new ModelLoadException(what + " " + file + " named in " + descriptor + " is a link to " + real
+                        + ", outside the model directory: refused");
+            }
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static ModelArtifact fromJson(JsonObject o, Path dir) {

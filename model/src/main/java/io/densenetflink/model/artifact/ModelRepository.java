@@ -161,9 +161,18 @@ public final class ModelRepository {
         return number;
     }
 
+    /**
+     * Copies the model directory's files. A link that leads outside it is refused, not copied through: publishing
+     * must not pull another file of this machine (whatever the link names) into a repository others read.
+     */
     private static void copyTree(Path from, Path to) throws IOException {
+        Path root = from.toRealPath();
         try (Stream<Path> files = Files.walk(from)) {
             for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isSymbolicLink(f) && !f.toRealPath().startsWith(root)) {
+                    throw new IllegalArgumentException(f + " is a link to " + f.toRealPath()
+                            + ", outside the model directory: not published");
+                }
                 Path dest = to.resolve(from.relativize(f).toString());
                 if (Files.isDirectory(f)) {
                     Files.createDirectories(dest);

@@ -76,6 +76,43 @@ class ModelArtifactTest {
         assertMessage(tmp, "expected a JSON object");
     }
 
+    /** model.json comes from whoever publishes a model: the files it names must lie inside its directory. */
+    @Test
+    void filesNamedInTheDescriptorMustLieInsideTheModelDirectory() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("models/1"));
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("weights.safetensors"), "weights");
+        Files.writeString(outside.resolve("net-symbol.json"), "{}");
+        Files.writeString(outside.resolve("net-0000.params"), "params");
+        sample(dir).writeDescriptor(dir);
+        String good = Files.readString(dir.resolve("model.json"));
+        String weights = "\"weights\": \"weights.safetensors\"";
+        assertTrue(good.contains(weights), good);
+
+        Files.writeString(dir.resolve("model.json"), good.replace(weights, "\"weights\": \"../../outside/weights.safetensors\""));
+        assertMessage(dir, "outside the model directory");
+        Files.writeString(dir.resolve("model.json"), good.replace(weights,
+                "\"weights\": \"" + outside.resolve("weights.safetensors").toAbsolutePath() + "\""));
+        assertMessage(dir, "outside the model directory");
+        Files.writeString(dir.resolve("model.json"), good.replace(weights, "\"graph_prefix\": \"../../outside/net\""));
+        assertMessage(dir, "outside the model directory");
+        Files.createSymbolicLink(dir.resolve("linked.safetensors"), outside.resolve("weights.safetensors"));
+        Files.writeString(dir.resolve("model.json"), good.replace(weights, "\"weights\": \"linked.safetensors\""));
+        assertMessage(dir, "is a link to " + outside.toRealPath().resolve("weights.safetensors"));
+        Files.createSymbolicLink(dir.resolve("linked-dir"), outside);
+        Files.writeString(dir.resolve("model.json"), good.replace(weights, "\"weights\": \"linked-dir/weights.safetensors\""));
+        assertMessage(dir, "outside the model directory");
+
+        // Inside is fine: a sub-folder, and a link to a file of the model itself.
+        Files.createDirectories(dir.resolve("w"));
+        Files.writeString(dir.resolve("w/weights.safetensors"), "weights");
+        Files.writeString(dir.resolve("model.json"), good.replace(weights, "\"weights\": \"w/../w/weights.safetensors\""));
+        assertEquals(dir.resolve("w/../w/weights.safetensors"), ModelArtifact.read(dir).weightsPath());
+        Files.createSymbolicLink(dir.resolve("same.safetensors"), dir.resolve("w/weights.safetensors"));
+        Files.writeString(dir.resolve("model.json"), good.replace(weights, "\"weights\": \"same.safetensors\""));
+        assertEquals("same.safetensors", ModelArtifact.read(dir).weightsFile());
+    }
+
     private static void assertMessage(Path dir, String fragment) {
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelArtifact.read(dir));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());

@@ -68,6 +68,26 @@ class ModelRepositoryTest {
         assertTrue(repo.read(6).isEmpty());
     }
 
+    /** A link in the source that leads outside it is refused, not copied through into the repository. */
+    @Test
+    void aLinkOutOfTheSourceIsNotPublished() throws Exception {
+        Path source = Files.createDirectories(tmp.resolve("linked-model"));
+        try (Stream<Path> files = Files.list(model)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, source.resolve(f.getFileName()));
+            }
+        }
+        Path secret = Files.writeString(tmp.resolve("secret.txt"), "not for the repository");
+        Files.createSymbolicLink(source.resolve("notes.txt"), secret);
+        Path dir = Files.createDirectories(tmp.resolve("repo4"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelRepository.at(dir).publish(source, OptionalLong.empty()));
+        assertTrue(e.getMessage().contains("outside the model directory"), e.getMessage());
+        try (Stream<Path> entries = Files.list(dir)) {
+            assertEquals(List.of(), entries.toList(), "nothing published, no staging copy left");
+        }
+    }
+
     @Test
     void aMissingRepositoryOrSourceIsRefused() {
         assertThrows(io.densenetflink.model.ModelLoadException.class,
