@@ -54,9 +54,32 @@ public final class DenseNetClassifier implements AutoCloseable {
     public static DenseNetClassifier load(ModelArtifact artifact, Device device, EngineMode mode)
             throws ModelLoadException {
         Model model = NetworkLoader.load(artifact, device, mode, NetworkLoader.WeightSource.of(artifact));
+        DenseNetClassifier classifier = new DenseNetClassifier(artifact, model, device, mode);
+        try {
+            classifier.requireOneScorePerLabel();
+        } catch (ModelLoadException | RuntimeException e) {
+            classifier.close();
+            throw e;
+        }
         LOG.info("loaded {} {} ({}, {}) on {}: {}", artifact.name(), artifact.version(), artifact.precision().id(),
                 mode.id(), device, device.isGpu() ? "GPU" : MxEngineSetup.isaSelection().describe());
-        return new DenseNetClassifier(artifact, model, device, mode);
+        return classifier;
+    }
+
+    /**
+     * One forward of a blank image must give one score per label. An imported or converted graph has no
+     * architecture to check its labels against, and a model.json edited by hand can list fewer or more labels
+     * than the graph has outputs: such a model would name every class wrongly (and, sliced by the label count, score
+     * one image of a batch with another's logits), so it never serves.
+     */
+    private void requireOneScorePerLabel() throws ModelLoadException {
+        Preprocessing p = preprocessing();
+        int scores = forward(new float[imageSize()], 0, new Shape(1, p.channels(), p.cropHeight(), p.cropWidth())).length;
+        if (scores != numClasses()) {
+            throw new ModelLoadException(artifact.directory() + ": the network gives " + scores
+                    + " class scores per image but model.json lists " + numClasses() + " labels: refused (it would"
+                    + " serve wrong labels)");
+        }
     }
 
     /**
@@ -117,6 +140,11 @@ public final class DenseNetClassifier implements AutoCloseable {
         Shape shape = new Shape(count, p.channels(), p.cropHeight(), p.cropWidth());
         float[] logits = logits(pixels, shape);
         int classes = numClasses();
+        if (logits.length != count * classes) {
+            // Checked at load; a network whose output size depends on its input must not mix images either.
+            throw new IllegalStateException("the network gave " + logits.length + " scores for " + count + " images of "
+                    + classes + " classes");
+        }
         List<Prediction> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             float[] row = Arrays.copyOfRange(logits, i * classes, (i + 1) * classes);

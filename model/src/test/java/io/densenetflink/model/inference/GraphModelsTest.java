@@ -60,6 +60,30 @@ class GraphModelsTest {
         assertTrue(eager.getMessage().contains("compiled only"), eager.getMessage());
     }
 
+    /** A graph whose model.json lists fewer labels than it has outputs (edited by hand) never loads. */
+    @Test
+    void aGraphWithOtherThanOneLabelPerOutputIsRefusedAtLoad() throws Exception {
+        Preprocessing pre = Preprocessing.of(1, 16, 16, 16, new float[] {0.5f}, new float[] {0.5f});
+        ModelArtifact original = RandomWeights.artifact(DenseNetConfig.builder().growthRate(4).blocks(1, 1)
+                .initFeatures(4).numClasses(3).inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build(), pre, 2,
+                tmp.resolve("d"));
+        GraphModels.export(original, tmp.resolve("e"), "n");
+        Path dir = tmp.resolve("imported");
+        GraphModels.importGraph(tmp.resolve("e/n-symbol.json"), tmp.resolve("e/n-0000.params"), "x", "1", pre, null, dir);
+        String json = Files.readString(dir.resolve("model.json"));
+        for (String labels : List.of("[\"a\", \"b\"]", "[\"a\", \"b\", \"c\", \"d\"]")) {
+            Files.writeString(dir.resolve("model.json"), json.replaceAll("(?s)\"labels\": \\[[^\\]]*\\]", "\"labels\": " + labels));
+            ModelLoadException e = assertThrows(ModelLoadException.class, () -> DenseNetClassifier.load(dir, Device.cpu()),
+                    "labels " + labels);
+            assertTrue(e.getMessage().contains("gives 3 class scores per image but model.json lists "
+                    + labels.split(",").length + " labels"), e.getMessage());
+        }
+        Files.writeString(dir.resolve("model.json"), json);
+        try (DenseNetClassifier c = DenseNetClassifier.load(dir, Device.cpu())) {
+            assertEquals(3, c.classify(new float[2 * 16 * 16], 2, 3).get(1).topK().size());
+        }
+    }
+
     @Test
     void importRefusesMismatchedLabelsAndMissingFiles() throws Exception {
         Preprocessing pre = Preprocessing.of(1, 16, 16, 16, new float[] {0.5f}, new float[] {0.5f});
