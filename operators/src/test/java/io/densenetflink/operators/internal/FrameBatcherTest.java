@@ -291,12 +291,17 @@ class FrameBatcherTest {
     @Test
     void aCompletionThatThrowsFailsTheSlotAndAbortsTheOtherFrames() throws Exception {
         Recorder recorder = new Recorder(7);
-        try (FrameBatcher batcher = start(realModel(), 4, Duration.ofMillis(200), Duration.ZERO, recorder)) {
+        // The first batch's forward waits until all eight frames are in: else a warm model could answer f0 (and
+        // fail the slot) before f4..f7 are submitted, and their submit would see the failed slot instead.
+        var gate = FaultyClassifierFactory.Gate.named("completion-throws");
+        try (FrameBatcher batcher = start(new FaultyClassifierFactory(MODEL).gatedBy("completion-throws"), 4,
+                Duration.ofMillis(200), Duration.ZERO, recorder)) {
             IllegalStateException injected = new IllegalStateException("injected: completion failed");
             submit(batcher, TestModels.frame("cam", "f0", TestModels.png(0)), throwing(injected, new ArrayList<>()));
             for (int i = 1; i < 8; i++) {
                 submit(batcher, TestModels.frame("cam", "f" + i, TestModels.png(i)), recorder.outcome());
             }
+            gate.open();
             recorder.await(); // before the fix the inference thread died and these frames were never answered
             assertTrue(recorder.aborted.size() >= 4, "f4..f7 at least had no answer yet: " + recorder.aborted);
             assertTrue(recorder.aborted.stream().allMatch(c -> c.getCause() == injected), recorder.aborted.toString());
