@@ -56,6 +56,10 @@ fi
 # transactions' state lost). Instead it resumes from the latest completed checkpoint on the checkpoint volume,
 # as `bin/densenet run --state-dir` does on one machine (same code: RetainedCheckpoints). An explicit
 # --fromSavepoint/-s wins; DENSENET_RESUME=none starts fresh.
+case "${DENSENET_RESUME:-latest}" in
+  latest | none) ;;
+  *) echo "densenet: DENSENET_RESUME must be latest or none, got '${DENSENET_RESUME}'" >&2; exit 2 ;;
+esac
 if [[ "${1:-}" == standalone-job && "${DENSENET_RESUME:-latest}" == latest ]]; then
   explicit=0
   for arg in "$@"; do

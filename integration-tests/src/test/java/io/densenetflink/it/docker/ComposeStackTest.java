@@ -443,6 +443,20 @@ class ComposeStackTest {
             }
         }
         assertEquals(Set.of(), missing, "compose variables missing from README.md's Deploy section");
+        // And the other way: every setting README lists for compose reaches the stack (a variable compose does not
+        // pass on would be silently ignored).
+        int settings = section.indexOf("Settings (environment variables, all optional):");
+        assertTrue(settings >= 0, "README.md's Deploy section lists the compose settings");
+        String listed = section.substring(settings, section.indexOf("More task managers", settings));
+        Set<String> passed = new TreeSet<>(DockerProject.variables(DockerProject.read(COMPOSE)));
+        Set<String> ignored = new TreeSet<>();
+        Matcher m = Pattern.compile("DENSENET_[A-Z_]+").matcher(listed);
+        while (m.find()) {
+            if (!passed.contains(m.group())) {
+                ignored.add(m.group());
+            }
+        }
+        assertEquals(Set.of(), ignored, "README.md lists compose settings that docker-compose.yml never reads");
         for (String file : List.of("docker/docker-compose.yml", "docker/docker-compose.gpu.yml", "docker/Dockerfile",
                 "docker/Dockerfile.gpu", "docker/kubernetes/flinkdeployment.yaml", "docker/prometheus.yml")) {
             assertTrue(section.contains(file), "README.md's Deploy section does not mention " + file);
