@@ -28,10 +28,15 @@ import org.slf4j.LoggerFactory;
 public final class ModelRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelRepository.class);
-    private static final Pattern VERSION = Pattern.compile("[0-9]{1,18}");
+    /** A version's directory name: its number as Long.toString writes it (no sign, no leading zero, > 0). */
+    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
+    /** Names that look like a number but are not a version's (007, 0, 19 digits or more): ignored, with a warning. */
+    private static final Pattern NUMERIC = Pattern.compile("[0-9]+");
     private static final String STAGING_PREFIX = ".publishing-";
 
     private final Path directory;
+    /** Odd names warned about once per repository, not at every poll. */
+    private final java.util.Set<String> warnedNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ModelRepository(Path directory) {
         this.directory = directory;
@@ -87,11 +92,19 @@ public final class ModelRepository {
     public List<Long> numbered() {
         List<Long> out = new ArrayList<>();
         try (Stream<Path> entries = Files.list(directory)) {
-            entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(n -> VERSION.matcher(n).matches()).mapToLong(Long::parseLong).sorted().forEach(out::add);
+            for (String name : (Iterable<String>) entries.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())::iterator) {
+                if (VERSION.matcher(name).matches()) {
+                    out.add(Long.parseLong(name));
+                } else if (NUMERIC.matcher(name).matches() && warnedNames.add(name)) {
+                    LOG.warn("model repository {}: {} is not a version (a version is a number from 1 to 18 digits"
+                            + " without leading zeros): ignored, never served", directory, name);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the model repository " + directory, e);
         }
+        out.sort(null);
         return out;
     }
 

@@ -68,6 +68,25 @@ class ModelRepositoryTest {
         assertTrue(repo.read(6).isEmpty());
     }
 
+    /** Only canonical numbers are versions: 007 would be served as 7 from a directory "7" that is not there. */
+    @Test
+    void numericNamesThatAreNotVersionNumbersAreNeverServed() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("repo5"));
+        ModelRepository repo = ModelRepository.at(dir);
+        repo.publish(model, OptionalLong.of(3));
+        for (String odd : List.of("007", "0", "1234567890123456789", "99999999999999999999")) {
+            Path copy = Files.createDirectories(dir.resolve(odd));
+            try (Stream<Path> files = Files.list(repo.versionDirectory(3))) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.copy(f, copy.resolve(f.getFileName()));
+                }
+            }
+        }
+        assertEquals(List.of(3L), repo.numbered());
+        assertEquals(OptionalLong.of(3), repo.latestComplete());
+        assertEquals(4, repo.publish(model, OptionalLong.empty()), "the next number follows the highest version");
+    }
+
     /** A link in the source that leads outside it is refused, not copied through into the repository. */
     @Test
     void aLinkOutOfTheSourceIsNotPublished() throws Exception {
