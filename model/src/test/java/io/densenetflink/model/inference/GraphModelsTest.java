@@ -21,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** Export to MXNet's graph files, then import them as a foreign (Gluon-style) classifier. */
 class GraphModelsTest {
 
+    /** The input of the tiny graph below: 1 x 16 x 16. */
+    private static final Preprocessing TINY_INPUT = Preprocessing.of(1, 16, 16, 16, new float[] {0.5f}, new float[] {0.5f});
+
     @TempDir
     Path tmp;
 
@@ -60,16 +63,20 @@ class GraphModelsTest {
         assertTrue(eager.getMessage().contains("compiled only"), eager.getMessage());
     }
 
+    /** A tiny random DenseNet of 3 classes exported as tmp/e/n-symbol.json and tmp/e/n-0000.params. */
+    private void exportTinyGraph() throws Exception {
+        ModelArtifact original = RandomWeights.artifact(DenseNetConfig.builder().growthRate(4).blocks(1, 1)
+                .initFeatures(4).numClasses(3).inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build(), TINY_INPUT, 2,
+                tmp.resolve("d"));
+        GraphModels.export(original, tmp.resolve("e"), "n");
+    }
+
     /** A graph whose model.json lists fewer labels than it has outputs (edited by hand) never loads. */
     @Test
     void aGraphWithOtherThanOneLabelPerOutputIsRefusedAtLoad() throws Exception {
-        Preprocessing pre = Preprocessing.of(1, 16, 16, 16, new float[] {0.5f}, new float[] {0.5f});
-        ModelArtifact original = RandomWeights.artifact(DenseNetConfig.builder().growthRate(4).blocks(1, 1)
-                .initFeatures(4).numClasses(3).inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build(), pre, 2,
-                tmp.resolve("d"));
-        GraphModels.export(original, tmp.resolve("e"), "n");
+        exportTinyGraph();
         Path dir = tmp.resolve("imported");
-        GraphModels.importGraph(tmp.resolve("e/n-symbol.json"), tmp.resolve("e/n-0000.params"), "x", "1", pre, null, dir);
+        GraphModels.importGraph(tmp.resolve("e/n-symbol.json"), tmp.resolve("e/n-0000.params"), "x", "1", TINY_INPUT, null, dir);
         String json = Files.readString(dir.resolve("model.json"));
         for (String labels : List.of("[\"a\", \"b\"]", "[\"a\", \"b\", \"c\", \"d\"]")) {
             Files.writeString(dir.resolve("model.json"), json.replaceAll("(?s)\"labels\": \\[[^\\]]*\\]", "\"labels\": " + labels));
@@ -86,16 +93,12 @@ class GraphModelsTest {
 
     @Test
     void importRefusesMismatchedLabelsAndMissingFiles() throws Exception {
-        Preprocessing pre = Preprocessing.of(1, 16, 16, 16, new float[] {0.5f}, new float[] {0.5f});
-        ModelArtifact original = RandomWeights.artifact(DenseNetConfig.builder().growthRate(4).blocks(1, 1)
-                .initFeatures(4).numClasses(3).inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build(), pre, 2,
-                tmp.resolve("d"));
-        GraphModels.export(original, tmp.resolve("e"), "n");
+        exportTinyGraph();
         IllegalArgumentException labels = assertThrows(IllegalArgumentException.class,
                 () -> GraphModels.importGraph(tmp.resolve("e/n-symbol.json"), tmp.resolve("e/n-0000.params"), "x", "1",
-                        pre, List.of("a", "b"), tmp.resolve("i")));
+                        TINY_INPUT, List.of("a", "b"), tmp.resolve("i")));
         assertTrue(labels.getMessage().contains("2 labels for a graph with 3 outputs"), labels.getMessage());
         assertThrows(ModelLoadException.class, () -> GraphModels.importGraph(tmp.resolve("e/none.json"),
-                tmp.resolve("e/n-0000.params"), "x", "1", pre, null, tmp.resolve("j")));
+                tmp.resolve("e/n-0000.params"), "x", "1", TINY_INPUT, null, tmp.resolve("j")));
     }
 }
