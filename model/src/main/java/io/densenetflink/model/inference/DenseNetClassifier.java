@@ -55,11 +55,13 @@ public final class DenseNetClassifier implements AutoCloseable {
             throws ModelLoadException {
         Model model = NetworkLoader.load(artifact, device, mode, NetworkLoader.WeightSource.of(artifact));
         DenseNetClassifier classifier = new DenseNetClassifier(artifact, model, device, mode);
-        try {
-            classifier.requireOneScorePerLabel();
-        } catch (ModelLoadException | RuntimeException e) {
-            classifier.close();
-            throw e;
+        if (artifact.isGraph()) {
+            try {
+                classifier.requireOneScorePerLabel();
+            } catch (ModelLoadException | RuntimeException e) {
+                classifier.close();
+                throw e;
+            }
         }
         LOG.info("loaded {} {} ({}, {}) on {}: {}", artifact.name(), artifact.version(), artifact.precision().id(),
                 mode.id(), device, device.isGpu() ? "GPU" : MxEngineSetup.isaSelection().describe());
@@ -67,10 +69,11 @@ public final class DenseNetClassifier implements AutoCloseable {
     }
 
     /**
-     * One forward of a blank image must give one score per label. An imported or converted graph has no
-     * architecture to check its labels against, and a model.json edited by hand can list fewer or more labels
-     * than the graph has outputs: such a model would name every class wrongly (and, sliced by the label count, score
-     * one image of a batch with another's logits), so it never serves.
+     * One forward of a blank image must give one score per label. Only a graph needs it: a network built from
+     * model.json's architecture has num_classes outputs, and {@link ModelArtifact#read} already holds the labels
+     * to that count. An imported or converted graph is whatever its files say, and a model.json edited by hand can
+     * list fewer or more labels than it has outputs: such a model would name every class wrongly (and, sliced by
+     * the label count, score one image of a batch with another's logits), so it never serves.
      */
     private void requireOneScorePerLabel() throws ModelLoadException {
         Preprocessing p = preprocessing();
