@@ -1,7 +1,7 @@
 package io.densenetflink.operators.internal;
 
 import io.densenetflink.operators.Frame;
-import java.util.Map;
+import io.densenetflink.operators.FrameHeader;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -13,6 +13,8 @@ public final class InFlightFrame {
 
     /** What a frame costs besides its payload and strings: the object headers, the map, the record around it. */
     private static final long OVERHEAD_BYTES = 256;
+    /** A header's objects beside its bytes (the header, its name string, its array headers). */
+    private static final long HEADER_OVERHEAD_BYTES = 64;
 
     private final Frame frame;
     private final Outcome outcome;
@@ -30,13 +32,17 @@ public final class InFlightFrame {
         this.arrivalNanos = System.nanoTime();
     }
 
-    /** The heap a frame holds while in flight, and what it adds to a checkpoint: its payload, ids and headers. */
+    /**
+     * The heap a frame holds while in flight, and what it adds to a checkpoint: its payload, key, id and every
+     * header (repeated names each count: the frame keeps them all).
+     */
     static long weight(Frame frame) {
-        long chars = frame.sourceId().length() + frame.frameId().length();
-        for (Map.Entry<String, String> h : frame.headers().entrySet()) {
-            chars += h.getKey().length() + h.getValue().length();
+        long bytes = frame.payload().length + (frame.key() == null ? 0 : frame.key().length)
+                + 2L * frame.frameId().length();
+        for (FrameHeader h : frame.headerList()) {
+            bytes += h.sizeInBytes() + HEADER_OVERHEAD_BYTES;
         }
-        return frame.payload().length + 2 * chars + OVERHEAD_BYTES;
+        return bytes + OVERHEAD_BYTES;
     }
 
     public Frame frame() {
