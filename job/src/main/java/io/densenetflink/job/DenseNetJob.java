@@ -3,7 +3,9 @@ package io.densenetflink.job;
 import io.densenetflink.job.kafka.client.KafkaClients;
 import io.densenetflink.job.kafka.sink.ClassificationSerializer;
 import io.densenetflink.job.kafka.sink.DeadLetterSerializer;
+import io.densenetflink.job.kafka.sink.ResultSizeGuard;
 import io.densenetflink.job.kafka.source.FrameDeserializer;
+import io.densenetflink.operators.Classification;
 import io.densenetflink.operators.ClassifiedFrames;
 import io.densenetflink.operators.DenseNetInference;
 import io.densenetflink.operators.Frame;
@@ -29,6 +31,7 @@ import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -174,10 +177,15 @@ public final class DenseNetJob {
         settings.validate();
         ClassifiedFrames classified = DenseNetInference.classify(frames, settings.inferenceOptions());
 
-        classified.results().sinkTo(sink(settings, preflight, RESULTS_SINK, KafkaClient.RESULTS_PRODUCER,
-                        new ClassificationSerializer(settings.get(JobOptions.OUTPUT_TOPIC))))
+        ClassificationSerializer results = new ClassificationSerializer(settings.get(JobOptions.OUTPUT_TOPIC),
+                preflight.resultMaxBytes());
+        SingleOutputStreamOperator<Classification> writable = classified.results()
+                .process(new ResultSizeGuard(results), classified.results().getType())
+                .name("result-size-guard").uid("result-size-guard");
+        writable.sinkTo(sink(settings, preflight, RESULTS_SINK, KafkaClient.RESULTS_PRODUCER, results))
                 .name("kafka-results").uid("kafka-results");
-        classified.failures().sinkTo(sink(settings, preflight, DEAD_LETTER_SINK, KafkaClient.DEAD_LETTER_PRODUCER,
+        classified.failures().union(writable.getSideOutput(ResultSizeGuard.TOO_LARGE))
+                .sinkTo(sink(settings, preflight, DEAD_LETTER_SINK, KafkaClient.DEAD_LETTER_PRODUCER,
                         new DeadLetterSerializer(settings.get(JobOptions.DLQ_TOPIC), preflight.deadLetterMaxBytes())))
                 .name("kafka-dead-letters").uid("kafka-dead-letters");
         return classified;

@@ -1,6 +1,7 @@
 package io.densenetflink.operators;
 
 import io.densenetflink.operators.types.FrameTypeInfoFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,8 +11,11 @@ import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
- * One encoded image travelling through the job: where it came from, its id, its bytes, when it was captured
- * and the headers its source delivered with it.
+ * One encoded image travelling through the job: where it came from (its key), its id, its bytes, when it was
+ * captured and the headers its source delivered with it.
+ *
+ * <p>The key is kept as the source delivered it ({@link #key()}: raw bytes that need not be text, or none), so a
+ * result or dead letter carries the same key; {@link #sourceId()} is its text view.
  *
  * <p>Headers are kept exactly as delivered ({@link #headerList()}: order, repeated names, raw bytes that need
  * not be text, null values), so a frame that fails can be written out again unchanged; {@link #headers()} is
@@ -22,7 +26,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
 @TypeInfo(FrameTypeInfoFactory.class)
 public final class Frame {
 
-    private final String sourceId;
+    private final byte[] key;
     private final String frameId;
     private final byte[] payload;
     private final long eventTime;
@@ -31,18 +35,27 @@ public final class Frame {
     private Map<String, String> headerTexts;
 
     /**
-     * @param sourceId the producer of the frame (e.g. a camera id); empty when unknown, never null
+     * @param key the producer's key for the frame (e.g. a camera id), raw bytes, not copied; null when none
      * @param frameId unique id of the frame within the job
      * @param payload the encoded image (JPEG, PNG, ...); may be empty (it then fails decoding as EMPTY)
      * @param eventTime capture time, epoch milliseconds
      * @param headers the source's headers in their order, repeats included
      */
-    public Frame(String sourceId, String frameId, byte[] payload, long eventTime, List<FrameHeader> headers) {
-        this.sourceId = sourceId == null ? "" : sourceId;
+    public Frame(byte[] key, String frameId, byte[] payload, long eventTime, List<FrameHeader> headers) {
+        this.key = key;
         this.frameId = Objects.requireNonNull(frameId, "frameId");
         this.payload = payload == null ? new byte[0] : payload;
         this.eventTime = eventTime;
         this.headerList = headers == null ? List.of() : List.copyOf(headers);
+    }
+
+    /**
+     * A frame whose key is {@code sourceId} in UTF-8 (no key when it is empty or null).
+     *
+     * @param sourceId the producer of the frame (e.g. a camera id); empty when unknown
+     */
+    public Frame(String sourceId, String frameId, byte[] payload, long eventTime, List<FrameHeader> headers) {
+        this(keyOf(sourceId), frameId, payload, eventTime, headers);
     }
 
     /** A frame with text headers (UTF-8), one per name. */
@@ -54,6 +67,11 @@ public final class Frame {
         this(sourceId, frameId, payload, eventTime, List.of());
     }
 
+    /** The UTF-8 key for a text source id; null (no key) for an empty or null one. */
+    public static byte[] keyOf(String sourceId) {
+        return sourceId == null || sourceId.isEmpty() ? null : sourceId.getBytes(StandardCharsets.UTF_8);
+    }
+
     private static List<FrameHeader> textHeaders(Map<String, String> headers) {
         List<FrameHeader> list = new ArrayList<>();
         if (headers != null) {
@@ -62,8 +80,14 @@ public final class Frame {
         return list;
     }
 
+    /** The key as the source delivered it (not a copy); null when the frame has none. */
+    public byte[] key() {
+        return key;
+    }
+
+    /** The key read as UTF-8 ({@code ""} when there is none); lossy for keys that are not text. */
     public String sourceId() {
-        return sourceId;
+        return key == null ? "" : new String(key, StandardCharsets.UTF_8);
     }
 
     public String frameId() {
@@ -110,18 +134,18 @@ public final class Frame {
             return false;
         }
         Frame f = (Frame) o;
-        return eventTime == f.eventTime && sourceId.equals(f.sourceId) && frameId.equals(f.frameId)
+        return eventTime == f.eventTime && Arrays.equals(key, f.key) && frameId.equals(f.frameId)
                 && Arrays.equals(payload, f.payload) && headerList.equals(f.headerList);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(sourceId, frameId, eventTime);
+        return Objects.hash(Arrays.hashCode(key), frameId, eventTime);
     }
 
     @Override
     public String toString() {
-        return "Frame{source=" + sourceId + ", id=" + frameId + ", bytes=" + payload.length + ", eventTime="
+        return "Frame{key=" + (key == null ? "none" : key.length + " bytes") + ", id=" + frameId + ", bytes=" + payload.length + ", eventTime="
                 + eventTime + ", headers=" + headerList + "}";
     }
 }

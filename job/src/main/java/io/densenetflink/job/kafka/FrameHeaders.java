@@ -64,6 +64,18 @@ public final class FrameHeaders {
      */
     public static final String HEADERS_DROPPED = "dead-letter-headers-dropped";
 
+    /**
+     * Dead letters whose key was over {@code DeadLetterSerializer.MAX_KEY_BYTES} in a record over the limit: the
+     * key's original size in bytes (the record has its first bytes).
+     */
+    public static final String KEY_CUT = "dead-letter-key-cut";
+
+    /**
+     * Results over the output topic's limit whose long fields were cut: what was cut and its original size, {@code
+     * key=BYTES,source=CHARS,frame_id=CHARS,ground_truth=CHARS} (those that were).
+     */
+    public static final String RESULT_CUT = "result-cut";
+
     private FrameHeaders() {}
 
     /** True for the job's own headers ({@value #RESERVED_PREFIX}...), which never leave the job. */

@@ -3,7 +3,7 @@ package io.densenetflink.job.settings;
 import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.densenetflink.job.DeliveryGuaranteeOption;
-import io.densenetflink.job.kafka.sink.DeadLetterSerializer;
+import io.densenetflink.job.kafka.sink.RecordSizeLimit;
 import io.densenetflink.model.inference.EngineMode;
 import io.densenetflink.operators.InferenceOptions;
 import java.time.Duration;
@@ -53,8 +53,15 @@ public final class JobOptions {
             .memoryType().noDefaultValue().withDescription("The largest dead letter to write. Unset: the"
                     + " dead-letter topic's max.message.bytes as the broker reports it at start-up (Kafka's default"
                     + " of 1 MiB when it cannot be read), at most the producer's max.request.size. A larger dead"
-                    + " letter is written without its value, then without its original headers, with a marker"
-                    + " header saying so."), "BYTES", atLeastDeadLetterMinimum());
+                    + " letter has its long key cut, then is written without its value, then without its original"
+                    + " headers, with marker headers saying so."), "BYTES", atLeastRecordMinimum());
+
+    public static final JobSetting<MemorySize> OUTPUT_MAX_RECORD_BYTES = optional(key("output-max-record-bytes")
+            .memoryType().noDefaultValue().withDescription("The largest result to write. Unset: the output"
+                    + " topic's max.message.bytes as the broker reports it at start-up (Kafka's default of 1 MiB"
+                    + " when it cannot be read), at most the producer's max.request.size. A larger result has its"
+                    + " long key, source, frame id and ground truth cut (header result-cut); one still larger"
+                    + " becomes a dead letter with reason RESULT_TOO_LARGE."), "BYTES", atLeastRecordMinimum());
 
     public static final JobSetting<String> GROUP_ID = optional(key("group-id").stringType().noDefaultValue()
             .withDescription("The consumer group the source commits its offsets to at each checkpoint. Unset:"
@@ -266,9 +273,9 @@ public final class JobOptions {
         return d -> d.isNegative() || d.isZero() ? "must be > 0" : null;
     }
 
-    private static Function<MemorySize, String> atLeastDeadLetterMinimum() {
-        return m -> m.getBytes() >= DeadLetterSerializer.MIN_RECORD_BYTES ? null
-                : "must be at least " + DeadLetterSerializer.MIN_RECORD_BYTES + " bytes (the job's own headers)";
+    private static Function<MemorySize, String> atLeastRecordMinimum() {
+        return m -> m.getBytes() >= RecordSizeLimit.MINIMUM ? null
+                : "must be at least " + RecordSizeLimit.MINIMUM + " bytes (the job's own fields and headers)";
     }
 
     /** Letters, digits, '-' and '_': no '.', so no transactional id prefix is the start of another one. */

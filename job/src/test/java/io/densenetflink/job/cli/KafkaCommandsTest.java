@@ -12,7 +12,7 @@ import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.kafka.client.KafkaClients;
 import io.densenetflink.job.kafka.sink.ClassificationSerializer;
-import io.densenetflink.job.kafka.sink.DeadLetterLimit;
+import io.densenetflink.job.kafka.sink.RecordSizeLimit;
 import io.densenetflink.job.kafka.sink.DeadLetterSerializer;
 import io.densenetflink.model.data.FashionMnist;
 import io.densenetflink.model.data.IdxWriter;
@@ -152,8 +152,8 @@ class KafkaCommandsTest {
 
     @Test
     void evaluateResultsAndDeadLetters() throws Exception {
-        ClassificationSerializer results = new ClassificationSerializer("cli-results");
-        DeadLetterSerializer deadLetters = new DeadLetterSerializer("cli-dlq", DeadLetterLimit.KAFKA_DEFAULT);
+        ClassificationSerializer results = new ClassificationSerializer("cli-results", RecordSizeLimit.KAFKA_DEFAULT);
+        DeadLetterSerializer deadLetters = new DeadLetterSerializer("cli-dlq", RecordSizeLimit.KAFKA_DEFAULT);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                 KafkaClients.producerProperties(broker.bootstrapServers(), Map.of()))) {
             // ground truth 1,1,1,2: predictions 1,1,3,2 -> 3 of 4 right; latencies 5, 10, 15, 20 ms

@@ -148,7 +148,7 @@ final class BatchRunner {
         listener.batchCompleted(batch.size(), inferenceMillis, queued);
         for (int i = 0; i < batch.size(); i++) {
             PendingFrame p = batch.get(i);
-            slot.classified(p, new Classification(p.frame().sourceId(), p.frame().frameId(),
+            slot.classified(p, new Classification(p.frame().key(), p.frame().frameId(),
                     labels(predictions.get(i)), model.modelName(), model.modelVersion(), p.frame().eventTime(), now,
                     queued[i], inferenceMillis, p.frame().headers()));
         }

@@ -14,7 +14,7 @@ public final class ClassificationSerializer extends ImmutableValueSerializer<Cla
 
     private static final long serialVersionUID = 2L;
 
-    public static final ClassificationSerializer INSTANCE = new ClassificationSerializer(FORMAT_2);
+    public static final ClassificationSerializer INSTANCE = new ClassificationSerializer(CURRENT_FORMAT);
 
     /** Type information backed by this serializer. */
     public static final ValueTypeInfo<Classification> TYPE_INFO =
@@ -25,12 +25,12 @@ public final class ClassificationSerializer extends ImmutableValueSerializer<Cla
     }
 
     static ClassificationSerializer ofFormat(int format) {
-        return format == FORMAT_2 ? INSTANCE : new ClassificationSerializer(format);
+        return format == CURRENT_FORMAT ? INSTANCE : new ClassificationSerializer(format);
     }
 
     @Override
     public void serialize(Classification c, DataOutputView out) throws IOException {
-        writeString(c.sourceId(), out);
+        writeKey(c.key(), out);
         writeString(c.frameId(), out);
         out.writeInt(c.topK().size());
         for (LabelScore s : c.topK()) {
@@ -49,14 +49,14 @@ public final class ClassificationSerializer extends ImmutableValueSerializer<Cla
 
     @Override
     public Classification deserialize(DataInputView in) throws IOException {
-        String source = readString(in);
+        byte[] key = readKey(in);
         String id = readString(in);
         int k = in.readInt();
         List<LabelScore> top = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
             top.add(new LabelScore(in.readInt(), readString(in), in.readFloat()));
         }
-        return new Classification(source, id, top, readString(in), readString(in), in.readLong(), in.readLong(),
+        return new Classification(key, id, top, readString(in), readString(in), in.readLong(), in.readLong(),
                 in.readLong(), in.readLong(), readStringMap(in));
     }
 

@@ -11,7 +11,7 @@ public final class FailedFrameSerializer extends ImmutableValueSerializer<Failed
 
     private static final long serialVersionUID = 2L;
 
-    public static final FailedFrameSerializer INSTANCE = new FailedFrameSerializer(FORMAT_2);
+    public static final FailedFrameSerializer INSTANCE = new FailedFrameSerializer(CURRENT_FORMAT);
 
     /** Type information backed by this serializer. */
     public static final ValueTypeInfo<FailedFrame> TYPE_INFO = new ValueTypeInfo<>(FailedFrame.class, INSTANCE);
@@ -24,7 +24,7 @@ public final class FailedFrameSerializer extends ImmutableValueSerializer<Failed
     }
 
     static FailedFrameSerializer ofFormat(int format) {
-        return format == FORMAT_2 ? INSTANCE : new FailedFrameSerializer(format);
+        return format == CURRENT_FORMAT ? INSTANCE : new FailedFrameSerializer(format);
     }
 
     @Override

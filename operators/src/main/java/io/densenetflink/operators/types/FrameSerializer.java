@@ -4,21 +4,21 @@ import io.densenetflink.operators.Frame;
 import io.densenetflink.operators.FrameHeader;
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
+import java.util.ArrayList;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Serializer of {@link Frame}: source, id, event time, headers, payload. Frames in flight are operator state, so
- * this is the format of checkpoints: {@link #INSTANCE} writes format 2 (headers as raw bytes, any size), and
- * format 1 is still read from older checkpoints (see {@link ImmutableValueSerializer}).
+ * Serializer of {@link Frame}: key, id, event time, headers, payload. Frames in flight are operator state, so
+ * this is the format of checkpoints: {@link #INSTANCE} writes format 3 (key and headers as raw bytes, any size),
+ * and formats 1 and 2 are still read from older checkpoints (see {@link ImmutableValueSerializer}).
  */
 public final class FrameSerializer extends ImmutableValueSerializer<Frame> {
 
     private static final long serialVersionUID = 2L;
 
-    public static final FrameSerializer INSTANCE = new FrameSerializer(FORMAT_2);
+    public static final FrameSerializer INSTANCE = new FrameSerializer(CURRENT_FORMAT);
 
     /** Type information backed by this serializer. */
     public static final ValueTypeInfo<Frame> TYPE_INFO = new ValueTypeInfo<>(Frame.class, INSTANCE);
@@ -28,12 +28,12 @@ public final class FrameSerializer extends ImmutableValueSerializer<Frame> {
     }
 
     static FrameSerializer ofFormat(int format) {
-        return format == FORMAT_2 ? INSTANCE : new FrameSerializer(format);
+        return format == CURRENT_FORMAT ? INSTANCE : new FrameSerializer(format);
     }
 
     @Override
     public void serialize(Frame f, DataOutputView out) throws IOException {
-        writeString(f.sourceId(), out);
+        writeKey(f.key(), out);
         writeString(f.frameId(), out);
         out.writeLong(f.eventTime());
         if (format == FORMAT_1) {
@@ -46,15 +46,16 @@ public final class FrameSerializer extends ImmutableValueSerializer<Frame> {
 
     @Override
     public Frame deserialize(DataInputView in) throws IOException {
-        String source = readString(in);
+        byte[] key = readKey(in);
         String id = readString(in);
         long eventTime = in.readLong();
         if (format == FORMAT_1) {
-            Map<String, String> headers = readStringMap(in);
-            return new Frame(source, id, readBytes(in), eventTime, headers);
+            List<FrameHeader> headers = new ArrayList<>();
+            readStringMap(in).forEach((name, text) -> headers.add(FrameHeader.ofText(name, text)));
+            return new Frame(key, id, readBytes(in), eventTime, headers);
         }
         List<FrameHeader> headers = readHeaders(in);
-        return new Frame(source, id, readBytes(in), eventTime, headers);
+        return new Frame(key, id, readBytes(in), eventTime, headers);
     }
 
     @Override

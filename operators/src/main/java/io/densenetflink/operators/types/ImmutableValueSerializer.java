@@ -2,6 +2,7 @@ package io.densenetflink.operators.types;
 
 import io.densenetflink.operators.FrameHeader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,8 +21,10 @@ import org.apache.flink.types.StringValue;
  *   <li>{@link #FORMAT_1}, written until issue 14 and still read from old checkpoints and savepoints: strings in
  *       {@code java.io}'s modified UTF-8, at most 65,535 bytes each (a longer header failed the checkpoint), frame
  *       headers as a map of text (repeated names and bytes that are not UTF-8 were lost);
- *   <li>{@link #FORMAT_2}, written now: strings of any length in Flink's {@link StringValue} encoding (one byte per
- *       ASCII character after a variable-length size), frame headers as a list of raw byte values in their order.
+ *   <li>{@link #FORMAT_2}, written until issue 19 and still read: strings of any length in Flink's {@link
+ *       StringValue} encoding (one byte per ASCII character after a variable-length size), frame headers as a list
+ *       of raw byte values in their order, the key as the text source id (keys that were not UTF-8 were lost);
+ *   <li>{@link #FORMAT_3}, written now: as format 2, with the key as raw bytes ({@link #writeKey}).
  * </ul>
  *
  * {@link ValueSerializerSnapshot} records which format a checkpoint holds.
@@ -32,12 +35,16 @@ abstract class ImmutableValueSerializer<T> extends TypeSerializer<T> {
 
     static final int FORMAT_1 = 1;
     static final int FORMAT_2 = 2;
+    static final int FORMAT_3 = 3;
+
+    /** The format new state is written in. */
+    static final int CURRENT_FORMAT = FORMAT_3;
 
     /** The data format this instance reads and writes. */
     final int format;
 
     ImmutableValueSerializer(int format) {
-        if (format != FORMAT_1 && format != FORMAT_2) {
+        if (format < FORMAT_1 || format > FORMAT_3) {
             throw new IllegalArgumentException("unknown data format " + format);
         }
         this.format = format;
@@ -122,16 +129,29 @@ abstract class ImmutableValueSerializer<T> extends TypeSerializer<T> {
         return map;
     }
 
-    /** Format 2 only: every header in order, a null value kept apart from an empty one. */
+    /** A key: raw bytes from format 3 on (null kept apart from empty), the UTF-8 source id before. */
+    void writeKey(byte[] key, DataOutputView out) throws IOException {
+        if (format >= FORMAT_3) {
+            writeNullableBytes(key, out);
+        } else {
+            writeString(key == null ? "" : new String(key, StandardCharsets.UTF_8), out);
+        }
+    }
+
+    byte[] readKey(DataInputView in) throws IOException {
+        if (format >= FORMAT_3) {
+            return readNullableBytes(in);
+        }
+        String sourceId = readString(in);
+        return sourceId.isEmpty() ? null : sourceId.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Format 2 on: every header in order, a null value kept apart from an empty one. */
     void writeHeaders(List<FrameHeader> headers, DataOutputView out) throws IOException {
         out.writeInt(headers.size());
         for (FrameHeader h : headers) {
             writeString(h.name(), out);
-            byte[] value = h.value();
-            out.writeInt(value == null ? -1 : value.length);
-            if (value != null) {
-                out.write(value);
-            }
+            writeNullableBytes(h.value(), out);
         }
     }
 
@@ -140,15 +160,27 @@ abstract class ImmutableValueSerializer<T> extends TypeSerializer<T> {
         List<FrameHeader> headers = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String name = readString(in);
-            int length = in.readInt();
-            byte[] value = null;
-            if (length >= 0) {
-                value = new byte[length];
-                in.readFully(value);
-            }
-            headers.add(new FrameHeader(name, value));
+            headers.add(new FrameHeader(name, readNullableBytes(in)));
         }
         return headers;
+    }
+
+    /** A length (-1 for null), then the bytes. */
+    static void writeNullableBytes(byte[] bytes, DataOutputView out) throws IOException {
+        out.writeInt(bytes == null ? -1 : bytes.length);
+        if (bytes != null) {
+            out.write(bytes);
+        }
+    }
+
+    static byte[] readNullableBytes(DataInputView in) throws IOException {
+        int length = in.readInt();
+        if (length < 0) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
     }
 
     static void writeBytes(byte[] bytes, DataOutputView out) throws IOException {

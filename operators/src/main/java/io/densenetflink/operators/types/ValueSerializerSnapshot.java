@@ -14,16 +14,18 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * <p>Versions 2 and 3 are what these snapshots were before data format 2 existed, Flink's {@code
  * SimpleTypeSerializerSnapshot} (version 2 stored the serializer's class name, version 3 nothing): both mean format
- * 1. Version 4 means format 2. State in format 1 is read with a format-1 serializer and rewritten in format 2 on the
- * next checkpoint ({@link TypeSerializerSchemaCompatibility#compatibleAfterMigration()}).
+ * 1. Version 4 means format 2, version 5 format 3. State in an older format is read with a serializer of that format
+ * and rewritten in the current one on the next checkpoint ({@link
+ * TypeSerializerSchemaCompatibility#compatibleAfterMigration()}).
  */
 abstract class ValueSerializerSnapshot<T> implements TypeSerializerSnapshot<T> {
 
     private static final int FORMAT_1_VERSION = 3;
     private static final int FORMAT_2_VERSION = 4;
+    private static final int FORMAT_3_VERSION = 5;
 
     private final IntFunction<TypeSerializer<T>> serializerOfFormat;
-    private int format = ImmutableValueSerializer.FORMAT_2;
+    private int format = ImmutableValueSerializer.CURRENT_FORMAT;
 
     /** @param serializerOfFormat the serializer for data written in a given format */
     ValueSerializerSnapshot(IntFunction<TypeSerializer<T>> serializerOfFormat) {
@@ -38,7 +40,11 @@ abstract class ValueSerializerSnapshot<T> implements TypeSerializerSnapshot<T> {
 
     @Override
     public int getCurrentVersion() {
-        return format == ImmutableValueSerializer.FORMAT_1 ? FORMAT_1_VERSION : FORMAT_2_VERSION;
+        return switch (format) {
+            case ImmutableValueSerializer.FORMAT_1 -> FORMAT_1_VERSION;
+            case ImmutableValueSerializer.FORMAT_2 -> FORMAT_2_VERSION;
+            default -> FORMAT_3_VERSION;
+        };
     }
 
     @Override
@@ -55,6 +61,7 @@ abstract class ValueSerializerSnapshot<T> implements TypeSerializerSnapshot<T> {
             }
             case FORMAT_1_VERSION -> format = ImmutableValueSerializer.FORMAT_1;
             case FORMAT_2_VERSION -> format = ImmutableValueSerializer.FORMAT_2;
+            case FORMAT_3_VERSION -> format = ImmutableValueSerializer.FORMAT_3;
             default -> throw new IOException("unknown snapshot version " + readVersion + " of " + getClass().getName()
                     + ": written by a newer version of densenet-flink?");
         }

@@ -1,7 +1,9 @@
 package io.densenetflink.operators.types;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.operators.Classification;
@@ -18,6 +20,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.types.StringValue;
 import org.junit.jupiter.api.Test;
 
 /** Round trips through the hand-written serializers, and Flink picks them up from the annotations. */
@@ -88,6 +91,59 @@ class SerializersTest {
                 .isCompatibleAfterMigration(), "format 1 state is migrated to format 2");
         Frame read = old.restoreSerializer().deserialize(new DataInputDeserializer(data.getCopyOfBuffer()));
         assertEquals(new Frame("cam-1", "t-0-42", new byte[] {1, 2, 3}, 1234L, Map.of("label", "7")), read);
+    }
+
+    @Test
+    void keysStayBytesNullAndEmptyApart() throws IOException {
+        byte[] binary = {(byte) 0xC3, 0x28, 0, (byte) 0xFF};
+        Frame keyed = new Frame(binary, "k", new byte[] {1}, 5L, List.of());
+        assertArrayEquals(binary, roundTrip(FrameSerializer.INSTANCE, keyed).key());
+        assertNull(roundTrip(FrameSerializer.INSTANCE, new Frame((byte[]) null, "n", new byte[0], 5L, List.of())).key());
+        assertArrayEquals(new byte[0],
+                roundTrip(FrameSerializer.INSTANCE, new Frame(new byte[0], "e", new byte[0], 5L, List.of())).key());
+        FailedFrame failed = new FailedFrame(keyed, "CORRUPT", "bad", 6L);
+        assertArrayEquals(binary, roundTrip(FailedFrameSerializer.INSTANCE, failed).frame().key());
+        Classification c = new Classification(binary, "k", List.of(new LabelScore(1, "x", 1f)), "m", "1", 1L, 2L, 0L,
+                0L, Map.of());
+        assertArrayEquals(binary, roundTrip(ClassificationSerializer.INSTANCE, c).key());
+    }
+
+    /**
+     * A checkpoint taken before issue 19: snapshot version 4 (data format 2), the key written as the text source id.
+     * It restores, and is migrated to the current format.
+     */
+    @Test
+    void checkpointsInTheSecondFormatAreReadAndMigrated() throws IOException {
+        DataOutputSerializer snapshot = new DataOutputSerializer(64);
+        snapshot.writeUTF(FrameSerializer.Snapshot.class.getName());
+        snapshot.writeInt(4);
+        DataOutputSerializer data = new DataOutputSerializer(64);
+        StringValue.writeString("cam-1", data);
+        StringValue.writeString("t-0-42", data);
+        data.writeLong(1234L);
+        data.writeInt(1);
+        StringValue.writeString("label", data);
+        data.writeInt(1);
+        data.write(new byte[] {'7'});
+        data.writeInt(3);
+        data.write(new byte[] {1, 2, 3});
+
+        TypeSerializerSnapshot<Frame> old = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(snapshot.getCopyOfBuffer()), getClass().getClassLoader());
+        assertTrue(FrameSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(old)
+                .isCompatibleAfterMigration(), "format 2 state is migrated to the current format");
+        Frame read = old.restoreSerializer().deserialize(new DataInputDeserializer(data.getCopyOfBuffer()));
+        assertEquals(new Frame("cam-1", "t-0-42", new byte[] {1, 2, 3}, 1234L, Map.of("label", "7")), read);
+        assertArrayEquals("cam-1".getBytes(StandardCharsets.UTF_8), read.key());
+
+        DataOutputSerializer emptySource = new DataOutputSerializer(64);
+        StringValue.writeString("", emptySource);
+        StringValue.writeString("x", emptySource);
+        emptySource.writeLong(0L);
+        emptySource.writeInt(0);
+        emptySource.writeInt(0);
+        assertNull(old.restoreSerializer().deserialize(new DataInputDeserializer(emptySource.getCopyOfBuffer())).key(),
+                "an empty source id was a record without a key");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.densenetflink.operators.FailedFrame;
 import io.densenetflink.operators.Frame;
 import io.densenetflink.operators.FrameHeader;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@value FrameHeaders#ERROR_REASON}: the reason code ({@code EMPTY}, {@code UNSUPPORTED_FORMAT},
- *       {@code CORRUPT}, {@code TOO_LARGE}, {@code BAD_SHAPE}, {@code INFERENCE_ERROR}, {@code TIMEOUT});
+ *       {@code CORRUPT}, {@code TOO_LARGE}, {@code BAD_SHAPE}, {@code INFERENCE_ERROR}, {@code TIMEOUT}, {@code
+ *       RESULT_TOO_LARGE}: the last has no value, the image having been classified);
  *   <li>{@value FrameHeaders#ERROR_DETAIL}: what went wrong, at most {@value #MAX_DETAIL_CHARS} characters;
  *   <li>{@value FrameHeaders#SOURCE_TOPIC}, {@value FrameHeaders#SOURCE_PARTITION}, {@value
  *       FrameHeaders#SOURCE_OFFSET}: the input record (present when the frame came from Kafka);
@@ -37,10 +39,12 @@ import org.slf4j.LoggerFactory;
  * The record timestamp is the time of the failure.
  *
  * <p>A dead letter larger than the dead-letter topic accepts would fail its write, and with it the job, again
- * after every restart. Such a dead letter is written without its value, with header {@value
- * FrameHeaders#PAYLOAD_DROPPED} (the value's size); if it is still too large, also without its original headers,
- * with {@value FrameHeaders#HEADERS_DROPPED} and {@value FrameHeaders#FRAME_ID}. Reason, detail and source
- * coordinates are always there, so the input record can be found and read again.
+ * after every restart. Such a dead letter is cut down in steps until it fits: a key over {@value #MAX_KEY_BYTES}
+ * bytes keeps its first {@value #MAX_KEY_BYTES} (header {@value FrameHeaders#KEY_CUT}: its size); then the value is
+ * left out (header {@value FrameHeaders#PAYLOAD_DROPPED}: its size); then the original headers (header {@value
+ * FrameHeaders#HEADERS_DROPPED}, and {@value FrameHeaders#FRAME_ID} cut to {@value #MAX_FRAME_ID_CHARS}
+ * characters). Reason, detail and source coordinates are always there, so the input record can be found and read
+ * again.
  */
 public final class DeadLetterSerializer implements FixedTopicSerializer<FailedFrame> {
 
@@ -49,10 +53,10 @@ public final class DeadLetterSerializer implements FixedTopicSerializer<FailedFr
     /** Longer details are cut (with a trailing ellipsis): a header is no place for a stack trace. */
     public static final int MAX_DETAIL_CHARS = 2000;
 
-    /** The smallest dead-letter limit the job accepts: room for the job's own headers and a frame id. */
-    public static final int MIN_RECORD_BYTES = 16 * 1024;
+    /** A longer key is cut to this many bytes when its dead letter is over the limit. */
+    public static final int MAX_KEY_BYTES = ClassificationSerializer.MAX_KEY_BYTES;
 
-    private static final int MAX_FRAME_ID_CHARS = 1000;
+    private static final int MAX_FRAME_ID_CHARS = ClassificationSerializer.MAX_TEXT_CHARS;
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterSerializer.class);
 
@@ -60,16 +64,12 @@ public final class DeadLetterSerializer implements FixedTopicSerializer<FailedFr
     private final int maxRecordBytes;
 
     /**
-     * @param maxRecordBytes the largest record the dead-letter topic takes ({@link DeadLetterLimit}); larger dead
-     *     letters lose their value, then their original headers
+     * @param maxRecordBytes the largest record the dead-letter topic takes ({@link RecordSizeLimit}); larger dead
+     *     letters are cut down (see the class comment)
      */
     public DeadLetterSerializer(String topic, int maxRecordBytes) {
         this.topic = Objects.requireNonNull(topic, "topic");
-        if (maxRecordBytes < MIN_RECORD_BYTES) {
-            throw new IllegalArgumentException("the dead-letter topic " + topic + " takes records of at most "
-                    + maxRecordBytes + " bytes: dead letters need at least " + MIN_RECORD_BYTES);
-        }
-        this.maxRecordBytes = maxRecordBytes;
+        this.maxRecordBytes = RecordSizeLimit.checked(topic, maxRecordBytes);
     }
 
     @Override
@@ -80,7 +80,7 @@ public final class DeadLetterSerializer implements FixedTopicSerializer<FailedFr
     @Override
     public ProducerRecord<byte[], byte[]> serialize(FailedFrame failed, KafkaSinkContext context, Long timestamp) {
         Frame frame = failed.frame();
-        byte[] key = frame.sourceId().isEmpty() ? null : HeaderText.utf8(frame.sourceId());
+        byte[] key = frame.key();
         byte[] value = frame.payload();
         List<Header> original = new ArrayList<>();
         for (FrameHeader h : frame.headerList()) {
@@ -90,16 +90,24 @@ public final class DeadLetterSerializer implements FixedTopicSerializer<FailedFr
         }
         List<Header> added = jobHeaders(failed);
         Long time = failed.failedAt() >= 0 ? failed.failedAt() : null;
-        List<Header> whole = concat(original, added);
-        if (fits(key, value, whole)) {
-            return new ProducerRecord<>(topic, null, time, key, value, new RecordHeaders(whole));
+        if (fits(key, value, concat(original, added))) {
+            return new ProducerRecord<>(topic, null, time, key, value, new RecordHeaders(concat(original, added)));
         }
         // Too large for the dead-letter topic: a failed write would fail the job, and the replay fail it again.
+        if (key != null && key.length > MAX_KEY_BYTES) {
+            added.add(text(FrameHeaders.KEY_CUT, Integer.toString(key.length)));
+            key = Arrays.copyOf(key, MAX_KEY_BYTES);
+            if (fits(key, value, concat(original, added))) {
+                LOG.warn("dead letter {}: key cut from {} to {} bytes (over the {} bytes the dead-letter topic takes)",
+                        cut(frame.frameId(), MAX_FRAME_ID_CHARS), frame.key().length, MAX_KEY_BYTES, maxRecordBytes);
+                return new ProducerRecord<>(topic, null, time, key, value, new RecordHeaders(concat(original, added)));
+            }
+        }
         added.add(text(FrameHeaders.PAYLOAD_DROPPED, Integer.toString(value.length)));
         List<Header> withoutValue = concat(original, added);
         if (fits(key, null, withoutValue)) {
             LOG.warn("dead letter {}: {} bytes of value left out (over the {} bytes the dead-letter topic takes)",
-                    frame.frameId(), value.length, maxRecordBytes);
+                    cut(frame.frameId(), MAX_FRAME_ID_CHARS), value.length, maxRecordBytes);
             return new ProducerRecord<>(topic, null, time, key, null, new RecordHeaders(withoutValue));
         }
         long headerBytes = original.stream().mapToLong(h -> h.key().length() + (h.value() == null ? 0 : h.value().length))
@@ -107,8 +115,9 @@ public final class DeadLetterSerializer implements FixedTopicSerializer<FailedFr
         added.add(text(FrameHeaders.HEADERS_DROPPED, original.size() + " headers, " + headerBytes + " bytes"));
         added.add(text(FrameHeaders.FRAME_ID, cut(frame.frameId(), MAX_FRAME_ID_CHARS)));
         LOG.warn("dead letter {}: value ({} bytes) and original headers ({} bytes) left out (over the {} bytes the"
-                + " dead-letter topic takes)", frame.frameId(), value.length, headerBytes, maxRecordBytes);
-        return new ProducerRecord<>(topic, null, time, fits(key, null, added) ? key : null, null, new RecordHeaders(added));
+                + " dead-letter topic takes)", cut(frame.frameId(), MAX_FRAME_ID_CHARS), value.length, headerBytes,
+                maxRecordBytes);
+        return new ProducerRecord<>(topic, null, time, key, null, new RecordHeaders(added));
     }
 
     /** The headers the job adds: reason, detail, where the frame came from. */

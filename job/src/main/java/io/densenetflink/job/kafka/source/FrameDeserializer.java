@@ -17,7 +17,7 @@ import org.apache.kafka.common.header.Header;
  * instead of a failing job.
  *
  * <ul>
- *   <li>source id: the key as UTF-8 ({@code ""} for a null key);
+ *   <li>key: the record's key, byte for byte (none for a null key); its UTF-8 reading is the source id;
  *   <li>payload: the value, the encoded image (a null value becomes an empty array, which fails as {@code EMPTY});
  *   <li>frame id: header {@value FrameHeaders#FRAME_ID} when present and not blank, else {@code
  *       topic-partition-offset};
@@ -48,14 +48,13 @@ public final class FrameDeserializer implements KafkaRecordDeserializationSchema
         headers.add(FrameHeader.ofText(FrameHeaders.PARTITION, Integer.toString(record.partition())));
         headers.add(FrameHeader.ofText(FrameHeaders.OFFSET, Long.toString(record.offset())));
 
-        String sourceId = record.key() == null ? "" : HeaderText.utf8(record.key());
         String frameId = HeaderText.last(record.headers(), FrameHeaders.FRAME_ID);
         if (frameId == null || frameId.isBlank()) {
             frameId = record.topic() + "-" + record.partition() + "-" + record.offset();
         }
         long eventTime = record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis();
         byte[] payload = record.value() == null ? new byte[0] : record.value();
-        return new Frame(sourceId, frameId, payload, eventTime, headers);
+        return new Frame(record.key(), frameId, payload, eventTime, headers);
     }
 
     @Override

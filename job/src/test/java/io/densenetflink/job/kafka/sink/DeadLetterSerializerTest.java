@@ -41,7 +41,7 @@ class DeadLetterSerializerTest {
         Frame frame = new Frame("cam-1", "bad.jpg", bytes, 1_000L, Map.of(FrameHeaders.FRAME_ID, "bad.jpg",
                 FrameHeaders.CONTENT_TYPE, "image/jpeg", "custom", "x", FrameHeaders.TOPIC, "frames",
                 FrameHeaders.PARTITION, "1", FrameHeaders.OFFSET, "99"));
-        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", DeadLetterLimit.KAFKA_DEFAULT).serialize(
+        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", RecordSizeLimit.KAFKA_DEFAULT).serialize(
                 new FailedFrame(frame, "CORRUPT", "not a JPEG: bad marker", 2_000L), null, null);
 
         assertEquals("dlq", r.topic());
@@ -78,7 +78,7 @@ class DeadLetterSerializerTest {
         FrameSerializer.INSTANCE.serialize(frame, state);
         Frame restored = FrameSerializer.INSTANCE.deserialize(new DataInputDeserializer(state.getCopyOfBuffer()));
 
-        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", DeadLetterLimit.KAFKA_DEFAULT).serialize(
+        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", RecordSizeLimit.KAFKA_DEFAULT).serialize(
                 new FailedFrame(restored, "CORRUPT", "bad", 2L), null, null);
         List<Header> written = new ArrayList<>();
         r.headers().forEach(written::add);
@@ -122,7 +122,7 @@ class DeadLetterSerializerTest {
     @Test
     void emptySourceHasNoKeyAndLongDetailsAreCut() {
         Frame frame = new Frame("", "f", new byte[0], 1L, Map.of());
-        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", DeadLetterLimit.KAFKA_DEFAULT).serialize(
+        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", RecordSizeLimit.KAFKA_DEFAULT).serialize(
                 new FailedFrame(frame, "EMPTY", "x".repeat(10_000), 3L), null, null);
         assertNull(r.key());
         assertEquals(0, r.value().length);
@@ -130,5 +130,29 @@ class DeadLetterSerializerTest {
         assertEquals("EMPTY", h.get("error-reason"));
         assertEquals(DeadLetterSerializer.MAX_DETAIL_CHARS, h.get("error-detail").length());
         assertNull(h.get("source-topic"), "not from Kafka: no source coordinates");
+    }
+
+    /** Issue 19: a binary key came out re-encoded as UTF-8 (0xFF became EF BF BD). */
+    @Test
+    void aBinaryKeyIsKeptByteForByte() {
+        byte[] key = {(byte) 0xC3, 0x28, 0, (byte) 0xFF};
+        Frame frame = FrameDeserializer.toFrame(new ConsumerRecord<>("frames", 0, 5L, 9L, TimestampType.CREATE_TIME,
+                -1, -1, key, new byte[] {1, 2}, new RecordHeaders(), Optional.empty()));
+        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", RecordSizeLimit.KAFKA_DEFAULT).serialize(
+                new FailedFrame(frame, "CORRUPT", "bad", 2L), null, null);
+        assertArrayEquals(key, r.key());
+    }
+
+    /** Over the limit, a long key is cut first: the image stays in the dead letter. */
+    @Test
+    void overTheLimitALongKeyIsCutBeforeTheValueGoes() {
+        int limit = 64 * 1024;
+        Frame frame = new Frame(new byte[100_000], "f", new byte[10_000], 1L, List.of());
+        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", limit).serialize(
+                new FailedFrame(frame, "CORRUPT", "d", 2L), null, null);
+        assertEquals(DeadLetterSerializer.MAX_KEY_BYTES, r.key().length);
+        assertEquals(10_000, r.value().length, "the value is kept");
+        assertEquals("100000", headers(r).get(FrameHeaders.KEY_CUT));
+        assertNull(headers(r).get(FrameHeaders.PAYLOAD_DROPPED));
     }
 }
