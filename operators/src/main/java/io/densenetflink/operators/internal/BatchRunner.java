@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * batches in a row the slot fails (and with it the task, which Flink restarts and replays from its
  * checkpoint): a broken model, a lost device or a crashed native library never turns frames into dead
  * letters. If the probe succeeds the batch is split in halves, depth first, within {@code bisectionBudget}
- * forwards: a frame that fails alone while the model works is a dead letter ({@link
- * FailureReason#INFERENCE_ERROR}), frames the budget did not reach go back to the queue.
+ * forwards: a frame that fails alone while the model works (it worked after that failure: a later group or a
+ * final probe succeeded) is a dead letter ({@link FailureReason#INFERENCE_ERROR}); frames that failed after the
+ * model's last success are suspected like a failed batch when the final probe fails; frames the budget did not
+ * reach go back to the queue.
  *
  * <p>Out of memory is never a frame's fault either: it halves the slot's batch size limit and runs the batch
  * again in smaller pieces; {@code batchSizeRecoveryBatches} successful batches in a row at the limit raise
@@ -197,12 +199,16 @@ final class BatchRunner {
         }
         LOG.warn("inference failed for a batch of {} while the model works; splitting it to isolate the cause: {}",
                 batch.size(), error.toString());
+        // A frame that fails alone is the frame's fault only if the model worked after that failure: a later group
+        // that succeeded, or a probe. Failures after the last success are judged again by a probe at the end (the
+        // device may be lost mid-bisection).
         Map<PendingFrame, Throwable> failedAlone = new LinkedHashMap<>();
+        List<PendingFrame> failedSinceLastSuccess = new ArrayList<>();
         List<PendingFrame> notReached = new ArrayList<>();
         Deque<List<PendingFrame>> todo = new ArrayDeque<>();
-        split(batch, error, todo, failedAlone);
+        split(batch, error, todo, failedAlone, failedSinceLastSuccess);
+        failedSinceLastSuccess.clear(); // the batch failed before the probe that just succeeded
         int spent = 0;
-        boolean anySucceeded = false;
         while (!todo.isEmpty()) {
             List<PendingFrame> group = unanswered(todo.pop());
             if (group.isEmpty()) {
@@ -215,21 +221,24 @@ final class BatchRunner {
             spent++;
             Throwable e = forward(group);
             if (e == null) {
-                anySucceeded = true;
+                failedSinceLastSuccess.clear();
             } else if (slot.stopped()) {
                 return;
             } else if (isOutOfMemory(e)) {
                 lowerLimit(group.size(), e);
                 notReached.addAll(group); // memory, not these frames: they run again later
             } else {
-                split(group, e, todo, failedAlone);
+                split(group, e, todo, failedAlone, failedSinceLastSuccess);
             }
         }
-        if (!failedAlone.isEmpty() && spent > 0 && !anySucceeded && !probe()) {
-            // The model broke while the batch was being split: nothing here is the frames' fault.
-            List<PendingFrame> all = new ArrayList<>(failedAlone.keySet());
-            all.addAll(notReached);
-            slotSuspected(all, error, "the model stopped working while a failed batch was split");
+        if (!failedSinceLastSuccess.isEmpty() && !probe()) {
+            // The model broke while the batch was being split: what failed since it last worked is not the frames'
+            // fault. What failed alone before a later success is.
+            List<PendingFrame> suspected = new ArrayList<>(failedSinceLastSuccess);
+            suspected.addAll(notReached);
+            failedSinceLastSuccess.forEach(failedAlone::remove);
+            failedAlone.forEach(this::deadLetter);
+            slotSuspected(suspected, error, "the model stopped working while a failed batch was split");
             return;
         }
         failedAlone.forEach(this::deadLetter);
@@ -240,11 +249,15 @@ final class BatchRunner {
         }
     }
 
-    /** Queues the halves of a failed group (first half on top), or records a single frame as failed alone. */
+    /**
+     * Queues the halves of a failed group (first half on top), or records a single frame as failed alone (and as
+     * failed since the model last worked).
+     */
     private static void split(List<PendingFrame> group, Throwable error, Deque<List<PendingFrame>> todo,
-            Map<PendingFrame, Throwable> failedAlone) {
+            Map<PendingFrame, Throwable> failedAlone, List<PendingFrame> failedSinceLastSuccess) {
         if (group.size() == 1) {
             failedAlone.put(group.get(0), error);
+            failedSinceLastSuccess.add(group.get(0));
             return;
         }
         int middle = group.size() / 2;

@@ -288,6 +288,32 @@ class FrameBatcherTest {
         }
     }
 
+    /**
+     * Issue 19: a model that breaks in the middle of a bisection (a lost device) after one group of the batch
+     * succeeded turned the good frames that then failed alone into INFERENCE_ERROR dead letters, with no new probe.
+     */
+    @Test
+    void aModelThatBreaksMidBisectionTurnsNoGoodFrameIntoADeadLetter() throws Exception {
+        FaultyClassifierFactory.reset();
+        Recorder recorder = new Recorder(8);
+        // Successful forwards: the probe after the failed batch of 8, then f0..f3; every forward after those two fails.
+        var factory = new FaultyClassifierFactory(MODEL).failOnWhite()
+                .breakAfter(2, FaultyClassifierFactory.Breakage.EXCEPTION);
+        try (FrameBatcher batcher = start(InferenceOptions.builder(factory).maxBatchSize(8)
+                .maxDelay(Duration.ofSeconds(2)).systemicFailureThreshold(1), recorder)) {
+            for (int i = 0; i < 8; i++) {
+                byte[] payload = i == 5 ? TestModels.whitePng() : TestModels.png(i);
+                submit(batcher, TestModels.frame("cam", "f" + i, payload), recorder.outcome());
+            }
+            recorder.await();
+            assertEquals(List.of(), recorder.failures.stream().map(f -> f.frame().frameId()).toList(),
+                    "no frame is a dead letter for a model that stopped working");
+            assertEquals(List.of("f0", "f1", "f2", "f3"),
+                    recorder.results.stream().map(Classification::frameId).sorted().toList());
+            assertEquals(4, recorder.aborted.size(), "f4..f7 fail with the slot, and Flink replays them");
+        }
+    }
+
     @Test
     void aCompletionThatThrowsFailsTheSlotAndAbortsTheOtherFrames() throws Exception {
         Recorder recorder = new Recorder(7);
