@@ -4,6 +4,7 @@ import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSetting;
 import io.densenetflink.job.settings.KafkaClient;
 import io.densenetflink.job.settings.KafkaScope;
+import io.densenetflink.model.artifact.ModelLimits;
 import io.densenetflink.operators.DenseNetClassifierFactory;
 import io.densenetflink.operators.InferenceOptions;
 import java.io.IOException;
@@ -158,7 +159,8 @@ public final class JobSettings {
     /** The DenseNet operator's options: the model and engine mode, and every operator setting. */
     public InferenceOptions inferenceOptions() {
         InferenceOptions.Builder builder = InferenceOptions.builder(new DenseNetClassifierFactory(
-                Path.of(get(JobOptions.MODEL)).toAbsolutePath().toString(), get(JobOptions.ENGINE_MODE)));
+                Path.of(get(JobOptions.MODEL)).toAbsolutePath().toString(), get(JobOptions.ENGINE_MODE),
+                new ModelLimits(get(JobOptions.MAX_MODEL_PARAMETERS))));
         for (JobSetting<?> s : JobOptions.all()) {
             configure(builder, s);
         }

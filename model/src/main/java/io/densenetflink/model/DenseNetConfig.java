@@ -66,6 +66,14 @@ public final class DenseNetConfig {
         validate();
     }
 
+    /** The most channels any layer may have (DenseNet-264 ends with 2,688). */
+    public static final int MAX_WIDTH = 1 << 20;
+    public static final int MAX_BN_SIZE = 64;
+    public static final int MAX_CLASSES = 10_000_000;
+    public static final int MAX_INPUT_CHANNELS = 64;
+    public static final int MAX_BLOCKS = 16;
+    public static final int MAX_LAYERS_PER_BLOCK = 10_000;
+
     /**
      * Checks every field and throws {@link IllegalArgumentException} naming the first bad one. Public
      * because Gson builds instances without the constructor (from model.json): callers validate then.
@@ -83,11 +91,25 @@ public final class DenseNetConfig {
         require(numClasses > 0, "num_classes", "must be > 0, got " + numClasses);
         require(inputChannels > 0, "input_channels", "must be > 0, got " + inputChannels);
         require(stem != null, "stem", "must be imagenet or cifar");
-        int features = initFeatures;
+        // Hard bounds far above any real DenseNet, so that the sizes below never overflow; the parameter count a
+        // loader accepts is bounded separately (ModelLimits).
+        require(growthRate <= MAX_WIDTH, "growth_rate", "must be at most " + MAX_WIDTH + ", got " + growthRate);
+        require(initFeatures <= MAX_WIDTH, "init_features", "must be at most " + MAX_WIDTH + ", got " + initFeatures);
+        require(bnSize <= MAX_BN_SIZE, "bn_size", "must be at most " + MAX_BN_SIZE + ", got " + bnSize);
+        require(numClasses <= MAX_CLASSES, "num_classes", "must be at most " + MAX_CLASSES + ", got " + numClasses);
+        require(inputChannels <= MAX_INPUT_CHANNELS, "input_channels", "must be at most " + MAX_INPUT_CHANNELS
+                + ", got " + inputChannels);
+        require(blocks.length <= MAX_BLOCKS, "blocks", "must list at most " + MAX_BLOCKS + " blocks, got "
+                + blocks.length);
+        long features = initFeatures;
         for (int i = 0; i < blocks.length; i++) {
-            features += blocks[i] * growthRate;
+            require(blocks[i] <= MAX_LAYERS_PER_BLOCK, "blocks", "block " + (i + 1) + " must have at most "
+                    + MAX_LAYERS_PER_BLOCK + " layers, got " + blocks[i]);
+            features += (long) blocks[i] * growthRate;
+            require(features <= MAX_WIDTH, "blocks", "dense block " + (i + 1) + " would end with " + features
+                    + " channels, more than " + MAX_WIDTH);
             if (i < blocks.length - 1) {
-                int compressed = (int) Math.floor(features * compression);
+                long compressed = (long) Math.floor(features * compression);
                 require(compressed > 0, "compression",
                         "transition " + (i + 1) + " would keep 0 of " + features + " channels");
                 features = compressed;

@@ -3,6 +3,7 @@ package io.densenetflink.operators;
 import ai.djl.Device;
 import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.artifact.ModelLimits;
 import io.densenetflink.model.artifact.ModelRepository;
 import io.densenetflink.model.image.Preprocessing;
 import io.densenetflink.model.inference.DenseNetClassifier;
@@ -27,10 +28,22 @@ public final class DenseNetClassifierFactory implements SlotClassifierFactory {
 
     private final String modelDirectory;
     private final String engineMode;
+    private final long maxParameters;
 
+    /** A factory for models within the {@linkplain ModelLimits#DEFAULT default limits}. */
     public DenseNetClassifierFactory(String modelDirectory, EngineMode engineMode) {
+        this(modelDirectory, engineMode, ModelLimits.DEFAULT);
+    }
+
+    /** @param limits the largest model a version may be; a larger one is refused before it is allocated */
+    public DenseNetClassifierFactory(String modelDirectory, EngineMode engineMode, ModelLimits limits) {
         this.modelDirectory = modelDirectory;
         this.engineMode = engineMode.id();
+        this.maxParameters = limits.maxParameters();
+    }
+
+    private ModelLimits limits() {
+        return new ModelLimits(maxParameters);
     }
 
     @Override
@@ -39,7 +52,8 @@ public final class DenseNetClassifierFactory implements SlotClassifierFactory {
         if (latest.isPresent()) {
             return open(device, latest.getAsLong());
         }
-        return wrap(DenseNetClassifier.load(Path.of(modelDirectory), device, EngineMode.parse(engineMode)));
+        return wrap(DenseNetClassifier.load(ModelArtifact.read(Path.of(modelDirectory), limits()), device,
+                EngineMode.parse(engineMode)));
     }
 
     /**
@@ -66,6 +80,10 @@ public final class DenseNetClassifierFactory implements SlotClassifierFactory {
         return wrap(DenseNetClassifier.load(artifact(version), device, EngineMode.parse(engineMode)));
     }
 
+    /**
+     * The bytes version {@code version}'s weights take: its files, or for a DenseNet architecture four bytes per
+     * parameter when that is more (what loading it allocates, whatever the files hold).
+     */
     @Override
     public long weightBytes(long version) {
         try {
@@ -73,6 +91,8 @@ public final class DenseNetClassifierFactory implements SlotClassifierFactory {
             long bytes = Files.size(artifact.weightsPath());
             if (artifact.isGraph()) {
                 bytes += Files.size(artifact.directory().resolve(artifact.graphPrefix() + "-symbol.json"));
+            } else {
+                bytes = Math.max(bytes, 4 * artifact.parameterCount());
             }
             return bytes;
         } catch (ModelLoadException e) {
@@ -89,7 +109,7 @@ public final class DenseNetClassifierFactory implements SlotClassifierFactory {
 
     private ModelRepository repository() {
         try {
-            return ModelRepository.at(Path.of(modelDirectory));
+            return ModelRepository.at(Path.of(modelDirectory), limits());
         } catch (ModelLoadException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import io.densenetflink.job.DeliveryGuaranteeOption;
 import io.densenetflink.job.kafka.sink.RecordSizeLimit;
+import io.densenetflink.model.artifact.ModelLimits;
 import io.densenetflink.model.inference.EngineMode;
 import io.densenetflink.operators.InferenceOptions;
 import java.time.Duration;
@@ -83,6 +84,13 @@ public final class JobOptions {
     public static final JobSetting<EngineMode> ENGINE_MODE = optional(key("engine-mode").enumType(EngineMode.class)
             .defaultValue(EngineMode.COMPILED).withDescription("compiled: the network as one optimised MXNet graph;"
                     + " eager: the Java-built block, op by op."), "compiled|eager", null);
+
+    public static final JobSetting<Long> MAX_MODEL_PARAMETERS = optional(key("max-model-parameters").longType()
+            .defaultValue(ModelLimits.DEFAULT_MAX_PARAMETERS).withDescription("The most learnable parameters a"
+                    + " model (or a new version in a repository) may have, worked out from model.json's"
+                    + " architecture, or for an imported graph its parameter file at four bytes each: a larger one is"
+                    + " refused before it is allocated. DenseNet-264 has 33.3 million."), "N",
+            m -> m > 0 ? null : "must be > 0");
 
     public static final JobSetting<Integer> BATCH_SIZE = operator(key("batch-size").intType()
             .defaultValue(OPERATOR.maxBatchSize()).withDescription("A batch closes at this many frames."), "N",
@@ -169,7 +177,8 @@ public final class JobOptions {
 
     public static final JobSetting<MemorySize> MAX_SWAP_BYTES = operator(key("max-swap-bytes").memoryType()
             .noDefaultValue().withDescription("A model repository: the most weight bytes (the serving version's"
-                    + " and the new one's weight files together) a slot may hold during a swap; a newer version"
+                    + " and the new one's together: their files, or four bytes per parameter of an architecture when that is"
+                    + " more) a slot may hold during a swap; a newer version"
                     + " beyond it is refused and the serving one stays. Unset: no bound."), "SIZE",
             m -> m.getBytes() > 0 ? null : "must be > 0", (builder, size) -> builder.maxSwapBytes(size.getBytes()));
 

@@ -35,19 +35,33 @@ final class ArchitectureJson {
         JsonArray blocksJson = require(o, "blocks").getAsJsonArray();
         int[] blocks = new int[blocksJson.size()];
         for (int i = 0; i < blocks.length; i++) {
-            blocks[i] = blocksJson.get(i).getAsInt();
+            blocks[i] = exactInt(blocksJson.get(i), "architecture.blocks");
         }
         return DenseNetConfig.builder()
-                .growthRate(require(o, "growth_rate").getAsInt())
+                .growthRate(exactInt(require(o, "growth_rate"), "architecture.growth_rate"))
                 .blocks(blocks)
-                .initFeatures(require(o, "init_features").getAsInt())
-                .bnSize(require(o, "bn_size").getAsInt())
+                .initFeatures(exactInt(require(o, "init_features"), "architecture.init_features"))
+                .bnSize(exactInt(require(o, "bn_size"), "architecture.bn_size"))
                 .compression(require(o, "compression").getAsFloat())
                 .dropRate(o.has("drop_rate") ? o.get("drop_rate").getAsFloat() : 0f)
-                .numClasses(require(o, "num_classes").getAsInt())
-                .inputChannels(require(o, "input_channels").getAsInt())
+                .numClasses(exactInt(require(o, "num_classes"), "architecture.num_classes"))
+                .inputChannels(exactInt(require(o, "input_channels"), "architecture.input_channels"))
                 .stem(DenseNetConfig.Stem.parse(require(o, "stem").getAsString()))
                 .build();
+    }
+
+    /**
+     * A whole number that fits an int, exactly: Gson's {@code getAsInt} keeps the low bits of a larger number
+     * (4294967328 reads as 32) and truncates 1e30 and 32.5, so a garbled value could pass as a plausible one.
+     */
+    static int exactInt(JsonElement e, String field) {
+        try {
+            return e.getAsBigDecimal().intValueExact();
+        } catch (ArithmeticException | NumberFormatException | IllegalStateException
+                | UnsupportedOperationException x) {
+            throw new IllegalArgumentException(field + ": expected a whole number within " + Integer.MIN_VALUE
+                    + ".." + Integer.MAX_VALUE + ", got " + e);
+        }
     }
 
     private static JsonElement require(JsonObject o, String field) {

@@ -11,6 +11,8 @@ import com.google.gson.JsonParser;
 import io.densenetflink.model.DenseNetConfig;
 import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.image.Preprocessing;
+import io.densenetflink.model.nn.DenseNetNetwork;
+import io.densenetflink.model.nn.DenseNetStats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -111,8 +113,16 @@ public final class ModelArtifact {
         return out;
     }
 
-    /** Reads and validates {@code dir/model.json}; checks that the weight file exists (not its contents). */
+    /** {@link #read(Path, ModelLimits)} with the {@linkplain ModelLimits#DEFAULT default limits}. */
     public static ModelArtifact read(Path dir) throws ModelLoadException {
+        return read(dir, ModelLimits.DEFAULT);
+    }
+
+    /**
+     * Reads and validates {@code dir/model.json}; checks that the files it names exist inside {@code dir} (not
+     * their contents) and that the model is within {@code limits}, from the architecture and the files' sizes.
+     */
+    public static ModelArtifact read(Path dir, ModelLimits limits) throws ModelLoadException {
         if (!Files.isDirectory(dir)) {
             throw new ModelLoadException("model directory not found: " + dir);
         }
@@ -130,15 +140,74 @@ public final class ModelArtifact {
         } catch (IOException e) {
             throw new ModelLoadException("cannot read " + descriptor + ": " + e.getMessage(), e);
         } catch (JsonParseException | IllegalArgumentException | IllegalStateException
-                | UnsupportedOperationException e) {
-            throw new ModelLoadException("malformed " + descriptor + ": " + e.getMessage(), e);
+                | UnsupportedOperationException | NullPointerException | ArithmeticException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage().lines().findFirst().orElse(""); // Gson adds a line with a link
+            throw new ModelLoadException("malformed " + descriptor + ": " + why, e);
         }
         if (artifact.isGraph()) {
             requireInside(dir, descriptor, "graph_prefix", artifact.graphPrefix() + "-symbol.json", "graph file");
         }
         requireInside(dir, descriptor, artifact.isGraph() ? "graph_prefix" : "weights", artifact.weightsFile(),
                 "weight file");
+        requireWithin(artifact, descriptor, limits);
         return artifact;
+    }
+
+    /** Refuses, with the numbers, a model larger than {@code limits}: before any of it is allocated. */
+    private static void requireWithin(ModelArtifact artifact, Path descriptor, ModelLimits limits)
+            throws ModelLoadException {
+        long weightBytes;
+        try {
+            weightBytes = Files.size(artifact.weightsPath());
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read " + artifact.weightsPath() + ": " + e.getMessage(), e);
+        }
+        if (artifact.isGraph()) {
+            if (weightBytes > limits.maxGraphParameterBytes()) {
+                throw new ModelLoadException("the graph's parameter file " + artifact.weightsPath() + " has "
+                        + weightBytes + " bytes, more than the " + limits.maxGraphParameterBytes() + " allowed for "
+                        + limits.maxParameters() + " parameters (the max-model-parameters limit): refused");
+            }
+            return;
+        }
+        long parameters = artifact.parameterCount();
+        if (parameters > limits.maxParameters()) {
+            throw new ModelLoadException("the architecture in " + descriptor + " has " + parameters
+                    + " parameters, more than the limit of " + limits.maxParameters() + " (max-model-parameters;"
+                    + " DenseNet-264 has 33,337,704): refused before allocating them");
+        }
+        long mostBytes = maxWeightFileBytes(parameters);
+        if (weightBytes > mostBytes) {
+            throw new ModelLoadException("the weight file " + artifact.weightsPath() + " has " + weightBytes
+                    + " bytes, more than the " + mostBytes + " the architecture's " + parameters
+                    + " parameters can take: refused");
+        }
+    }
+
+    /**
+     * The most bytes a weight file for {@code parameters} learnable parameters may have: BatchNorm's running
+     * statistics at most double the count, eight bytes each (a float64 file), and 1 MiB for the header.
+     */
+    static long maxWeightFileBytes(long parameters) {
+        return 2 * parameters * 8 + (1 << 20);
+    }
+
+    /**
+     * The model's learnable parameters (weights and biases, as torchvision counts them), worked out from the
+     * architecture; -1 for an imported graph, whose architecture is not described.
+     */
+    public long parameterCount() {
+        if (architecture == null) {
+            return -1;
+        }
+        int side = DenseNetNetwork.minimumInputSize(architecture);
+        return DenseNetStats.of(architecture, side, side).parameters();
+    }
+
+    /** The most numbers (parameters and BatchNorm statistics) the weight file of this architecture holds. */
+    public long maxStoredValues() {
+        return architecture == null ? Long.MAX_VALUE : 2 * parameterCount();
     }
 
     /**
@@ -174,7 +243,7 @@ public final class ModelArtifact {
     }
 
     private static ModelArtifact fromJson(JsonObject o, Path dir) {
-        int format = field(o, "format_version").getAsInt();
+        int format = ArchitectureJson.exactInt(field(o, "format_version"), "format_version");
         if (format != FORMAT_VERSION) {
             throw new IllegalArgumentException("format_version " + format + " is not supported (expected "
                     + FORMAT_VERSION + ")");
@@ -210,7 +279,7 @@ public final class ModelArtifact {
             b.lowPrecision(GSON.fromJson(o.get("low_precision"), Map.class));
         }
         if (o.has("max_forward_batch")) {
-            b.maxForwardBatch(field(o, "max_forward_batch").getAsInt());
+            b.maxForwardBatch(ArchitectureJson.exactInt(field(o, "max_forward_batch"), "max_forward_batch"));
         }
         return b.build();
     }

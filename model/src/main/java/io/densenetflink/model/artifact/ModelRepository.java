@@ -35,19 +35,26 @@ public final class ModelRepository {
     private static final String STAGING_PREFIX = ".publishing-";
 
     private final Path directory;
+    private final ModelLimits limits;
     /** Odd names warned about once per repository, not at every poll. */
     private final java.util.Set<String> warnedNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private ModelRepository(Path directory) {
+    private ModelRepository(Path directory, ModelLimits limits) {
         this.directory = directory;
+        this.limits = limits;
     }
 
-    /** The repository in {@code dir} (which must exist). */
+    /** The repository in {@code dir} (which must exist), its versions read within the default limits. */
     public static ModelRepository at(Path dir) throws ModelLoadException {
+        return at(dir, ModelLimits.DEFAULT);
+    }
+
+    /** The repository in {@code dir} (which must exist); a version over {@code limits} is not complete. */
+    public static ModelRepository at(Path dir, ModelLimits limits) throws ModelLoadException {
         if (!Files.isDirectory(dir)) {
             throw new ModelLoadException("model repository not found: " + dir);
         }
-        return new ModelRepository(dir);
+        return new ModelRepository(dir, limits);
     }
 
     /** True when {@code dir} is a model directory itself (holds model.json), not a repository of versions. */
@@ -60,7 +67,7 @@ public final class ModelRepository {
         if (!Files.isDirectory(dir) || isModelDirectory(dir)) {
             return false;
         }
-        return !new ModelRepository(dir).numbered().isEmpty();
+        return !new ModelRepository(dir, ModelLimits.DEFAULT).numbered().isEmpty();
     }
 
     /**
@@ -127,7 +134,7 @@ public final class ModelRepository {
     /** Version {@code version} as an artifact whose version is the directory's number, or empty if incomplete. */
     public Optional<ModelArtifact> read(long version) {
         try {
-            ModelArtifact a = ModelArtifact.read(versionDirectory(version));
+            ModelArtifact a = ModelArtifact.read(versionDirectory(version), limits);
             return Optional.of(a.toBuilder().version(Long.toString(version)).build());
         } catch (ModelLoadException e) {
             LOG.warn("model repository {}: version {} is not a complete model directory: {}", directory, version,

@@ -42,7 +42,8 @@ final class NetworkLoader {
         static WeightSource of(ModelArtifact artifact) {
             return (block, manager) -> {
                 try (NDManager staging = manager.newSubManager()) {
-                    TorchvisionWeights.load(block, TorchvisionWeights.read(staging, artifact.weightsPath()),
+                    TorchvisionWeights.load(block, TorchvisionWeights.read(staging, artifact.weightsPath(),
+                            artifact.maxStoredValues()),
                             artifact.weightsPath().toString());
                 }
             };

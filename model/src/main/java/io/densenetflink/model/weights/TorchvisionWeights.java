@@ -75,12 +75,24 @@ public final class TorchvisionWeights {
 
     /** Reads a {@code .safetensors} or {@code .npz} file into named arrays owned by {@code manager}. */
     public static NDList read(NDManager manager, Path file) throws ModelLoadException {
+        return read(manager, file, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #read(NDManager, Path)}, refusing a file that holds more than {@code maxValues} numbers; a
+     * safetensors header is checked against the file before anything it claims is allocated ({@link
+     * SafetensorsHeader}).
+     */
+    public static NDList read(NDManager manager, Path file, long maxValues) throws ModelLoadException {
         if (!Files.isRegularFile(file)) {
             throw new ModelLoadException("weight file not found: " + file);
         }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!name.endsWith(".safetensors") && !name.endsWith(".npz")) {
             throw new ModelLoadException("unsupported weight file " + file + ": expected .safetensors or .npz");
+        }
+        if (name.endsWith(".safetensors")) {
+            SafetensorsHeader.check(file, maxValues);
         }
         try (InputStream in = Files.newInputStream(file)) {
             return NDList.decode(manager, in);

@@ -113,6 +113,59 @@ class ModelArtifactTest {
         assertEquals("same.safetensors", ModelArtifact.read(dir).weightsFile());
     }
 
+    /**
+     * Issue 19: every parameter of model.json's architecture was allocated (and initialised) before the weights
+     * were compared: a growth_rate of 320 instead of 32 allocated gigabytes beside the serving model.
+     */
+    @Test
+    void architecturesOverTheParameterLimitAreRefusedBeforeAllocation() throws Exception {
+        ModelArtifact densenet121 = sample(tmp).toBuilder().architecture(DenseNetConfig.preset("densenet121")
+                .toBuilder().inputChannels(1).numClasses(10).build()).build();
+        densenet121.writeDescriptor(tmp);
+        Files.writeString(tmp.resolve(ModelArtifact.DEFAULT_WEIGHTS), "weights");
+        assertEquals(7_978_856 - 2 * 64 * 49 - (1024 * 990 + 990), ModelArtifact.read(tmp).parameterCount(),
+                "torchvision's DenseNet-121 with 1 input channel instead of 3 and 10 classes instead of 1,000");
+        String good = Files.readString(tmp.resolve("model.json"));
+
+        Files.writeString(tmp.resolve("model.json"), good.replace("\"growth_rate\": 32", "\"growth_rate\": 320"));
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelArtifact.read(tmp));
+        assertTrue(e.getMessage().matches(".*has \\d+ parameters, more than the limit of 200000000.*"),
+                e.getMessage());
+        assertMessageWithin(tmp, new ModelLimits(1_000_000), "more than the limit of 1000000");
+        Files.writeString(tmp.resolve("model.json"), good.replace("\"growth_rate\": 32", "\"growth_rate\": 2147483647"));
+        assertMessage(tmp, "'growth_rate' must be at most");
+        Files.writeString(tmp.resolve("model.json"), good.replace("\"growth_rate\": 32", "\"growth_rate\": 4294967328"));
+        assertMessage(tmp, "architecture.growth_rate: expected a whole number"); // Gson's getAsInt read 32
+        Files.writeString(tmp.resolve("model.json"), good.replace("\"growth_rate\": 32", "\"growth_rate\": 1e30"));
+        assertMessage(tmp, "architecture.growth_rate: expected a whole number");
+        Files.writeString(tmp.resolve("model.json"), good.replace("\"growth_rate\": 32", "\"growth_rate\": \"wide\""));
+        assertMessage(tmp, "malformed");
+        Files.writeString(tmp.resolve("model.json"), good.replace("\"num_classes\": 10", "\"num_classes\": -10"));
+        assertMessage(tmp, "'num_classes'");
+    }
+
+    @Test
+    void aWeightFileLargerThanTheArchitectureCanTakeIsRefused() throws Exception {
+        sample(tmp).writeDescriptor(tmp);
+        long parameters = sample(tmp).parameterCount();
+        Files.write(tmp.resolve(ModelArtifact.DEFAULT_WEIGHTS), new byte[(int) ModelArtifact.maxWeightFileBytes(parameters) + 1]);
+        assertMessage(tmp, "more than the " + ModelArtifact.maxWeightFileBytes(parameters));
+    }
+
+    @Test
+    void aGraphParameterFileOverTheLimitIsRefused() throws Exception {
+        Files.writeString(tmp.resolve("net-symbol.json"), "{}");
+        Files.write(tmp.resolve("net-0000.params"), new byte[5_000_000]);
+        sample(tmp).toBuilder().architecture(null).graphPrefix("net").build().writeDescriptor(tmp);
+        ModelArtifact.read(tmp);
+        assertMessageWithin(tmp, new ModelLimits(1_000), "more than the " + new ModelLimits(1_000).maxGraphParameterBytes());
+    }
+
+    private static void assertMessageWithin(Path dir, ModelLimits limits, String fragment) {
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelArtifact.read(dir, limits));
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+
     private static void assertMessage(Path dir, String fragment) {
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelArtifact.read(dir));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());

@@ -136,6 +136,6 @@ class TorchvisionWeightsTest {
         Path garbage = Files.write(tmp.resolve("g.safetensors"), new byte[] {1, 2, 3});
         ModelLoadException bad = assertThrows(ModelLoadException.class,
                 () -> TorchvisionWeights.read(manager, garbage));
-        assertTrue(bad.getMessage().contains("cannot read weight file"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("is not a valid safetensors file"), bad.getMessage());
     }
 }
