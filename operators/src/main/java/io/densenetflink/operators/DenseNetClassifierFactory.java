@@ -128,6 +128,12 @@ public final class DenseNetClassifierFactory implements SlotClassifierFactory {
             }
 
             @Override
+            public String modelDigest() {
+                String digest = classifier.artifact().contentDigest();
+                return digest == null ? "" : digest;
+            }
+
+            @Override
             public int numClasses() {
                 return classifier.numClasses();
             }

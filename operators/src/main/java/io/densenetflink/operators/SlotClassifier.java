@@ -14,6 +14,15 @@ public interface SlotClassifier extends AutoCloseable {
 
     String modelVersion();
 
+    /**
+     * What the model computes, as its files recorded it ({@code sha256:...}), or "" when they recorded none:
+     * kept with the version number in checkpoints, so that a restore never replays with other files under the
+     * same number.
+     */
+    default String modelDigest() {
+        return "";
+    }
+
     /** The number of classes (labels) the model scores. */
     int numClasses();
 

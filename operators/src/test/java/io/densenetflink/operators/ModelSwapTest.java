@@ -140,6 +140,7 @@ class ModelSwapTest {
         ModelRepository repository = repository();
         Path badWeights = TestModels.tinyModel(scratch.resolve("bad-weights"));
         Files.write(ModelArtifact.read(badWeights).weightsPath(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        ModelArtifact.read(badWeights).writeDescriptor(badWeights); // its digest says these bytes: it passes publish
         Path fiveClasses = TestModels.tinyModel(scratch.resolve("five-classes"), 5);
         try (OperatorHarness operator = harness(repository, 0)) {
             operator.open();
@@ -211,5 +212,46 @@ class ModelSwapTest {
                     + (rounds.switchCheckpoint + 1) + " after the restore (" + replayed + " replayed): " + versions);
             assertEquals(1, restored.counter("modelSwaps"));
         }
+    }
+
+    /**
+     * Issue 19: checkpoints recorded only the version number, so a version deleted and its number reused for other
+     * files was restored onto silently, and the replay classified frames with another model.
+     */
+    @Test
+    void aRestoreOntoAVersionNumberReusedForOtherFilesIsRefused() throws Exception {
+        ModelRepository repository = repository();
+        OperatorSubtaskState recorded;
+        try (OperatorHarness first = harness(repository, 0)) {
+            first.open();
+            Rounds rounds = new Rounds(first);
+            rounds.round();
+            recorded = rounds.states.get(0);
+        }
+        ModelRepository elsewhere = ModelRepository.at(Files.createDirectories(scratch.resolve("elsewhere")));
+        elsewhere.publish(TestModels.tinyModel(scratch.resolve("other-weights")), OptionalLong.empty());
+        String served = repository.read(1).orElseThrow().contentDigest();
+        String other = elsewhere.read(1).orElseThrow().contentDigest();
+        assertTrue(!served.equals(other), "the other model's weights differ");
+        try (var deleted = io.densenetflink.model.artifact.ScratchDirectory.adopt(repository.versionDirectory(1))) {
+            // deleted by hand, and a copy of another model put in its place under the same number
+        }
+        Files.move(elsewhere.versionDirectory(1), repository.versionDirectory(1));
+
+        try (OperatorHarness restored = harness(repository, 0)) {
+            restored.initializeState(recorded);
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, restored::open);
+            String message = causes(e);
+            assertTrue(message.contains("model version 1 is not the model the checkpoint recorded: its files now record "
+                    + other + ", the checkpoint " + served), message);
+        }
+    }
+
+    private static String causes(Throwable t) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            out.append(c).append(" / ");
+        }
+        return out.toString();
     }
 }

@@ -59,6 +59,7 @@ public final class ModelArtifact {
     private final Precision precision;
     private final Map<String, Object> lowPrecision;
     private final int maxForwardBatch;
+    private final String contentDigest;
 
     private ModelArtifact(Builder b) {
         this.directory = b.directory;
@@ -76,6 +77,11 @@ public final class ModelArtifact {
         this.precision = b.precision;
         this.lowPrecision = Collections.unmodifiableMap(new LinkedHashMap<>(b.lowPrecision));
         this.maxForwardBatch = b.maxForwardBatch;
+        this.contentDigest = b.contentDigest;
+        if (contentDigest != null && !ContentDigest.FORMAT.matcher(contentDigest).matches()) {
+            throw new IllegalArgumentException("content_digest must be sha256: and 64 hex digits, got "
+                    + contentDigest);
+        }
         if (maxForwardBatch < 0) {
             throw new IllegalArgumentException("max_forward_batch must be >= 0 (0 = no limit), got " + maxForwardBatch);
         }
@@ -281,6 +287,9 @@ public final class ModelArtifact {
         if (o.has("max_forward_batch")) {
             b.maxForwardBatch(ArchitectureJson.exactInt(field(o, "max_forward_batch"), "max_forward_batch"));
         }
+        if (o.has("content_digest")) {
+            b.contentDigest(field(o, "content_digest").getAsString());
+        }
         return b.build();
     }
 
@@ -292,13 +301,35 @@ public final class ModelArtifact {
         return e;
     }
 
-    /** Writes {@code model.json} into {@code dir} (created if needed); weights are written by the caller. */
+    /**
+     * Writes {@code model.json} into {@code dir} (created if needed); weights are written by the caller, before:
+     * when the files it names are in {@code dir}, model.json records their {@linkplain ContentDigest content
+     * digest}, which every later load checks.
+     */
     public void writeDescriptor(Path dir) throws IOException {
         Files.createDirectories(dir);
         JsonObject o = new JsonObject();
         o.addProperty("format_version", FORMAT_VERSION);
         o.addProperty("name", name);
         o.addProperty("version", version);
+        JsonObject computing = computingFields();
+        computing.entrySet().forEach(e -> o.add(e.getKey(), e.getValue()));
+        if (!lowPrecision.isEmpty()) {
+            // How the model was made, not what it computes (its graph is that): outside the digest, and its
+            // numbers come back from JSON as doubles.
+            o.add("low_precision", GSON.toJsonTree(lowPrecision));
+        }
+        if (dataFiles().stream().allMatch(f -> Files.isRegularFile(dir.resolve(f)))) {
+            o.addProperty("content_digest", digestOf(dir));
+        }
+        o.add("provenance", GSON.toJsonTree(provenance));
+        o.add("metrics", GSON.toJsonTree(metrics));
+        Files.writeString(dir.resolve(DESCRIPTOR), GSON.toJson(o) + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** The model.json fields that decide what the model answers (all but name, version, provenance, metrics). */
+    private JsonObject computingFields() {
+        JsonObject o = new JsonObject();
         if (architecture != null) {
             o.add("architecture", ArchitectureJson.write(architecture));
         }
@@ -312,15 +343,49 @@ public final class ModelArtifact {
             o.addProperty("weights", weightsFile);
         }
         o.addProperty("precision", precision.id());
-        if (!lowPrecision.isEmpty()) {
-            o.add("low_precision", GSON.toJsonTree(lowPrecision));
-        }
         if (maxForwardBatch > 0) {
             o.addProperty("max_forward_batch", maxForwardBatch);
         }
-        o.add("provenance", GSON.toJsonTree(provenance));
-        o.add("metrics", GSON.toJsonTree(metrics));
-        Files.writeString(dir.resolve(DESCRIPTOR), GSON.toJson(o) + "\n", StandardCharsets.UTF_8);
+        return o;
+    }
+
+    /** The files whose bytes the model is: its weight file, or its graph's symbol and parameter files. */
+    private List<String> dataFiles() {
+        return isGraph() ? List.of(graphPrefix + "-symbol.json", weightsFile) : List.of(weightsFile);
+    }
+
+    private String digestOf(Path dir) throws IOException {
+        return ContentDigest.of(computingFields().toString(), dir, dataFiles());
+    }
+
+    /**
+     * The SHA-256 of what the model computes that model.json recorded when the model was written ({@code
+     * sha256:...}), or null for a model written before digests were recorded.
+     */
+    public String contentDigest() {
+        return contentDigest;
+    }
+
+    /**
+     * Checks the files against the recorded {@link #contentDigest()}: a model whose weights were changed, cut
+     * short or replaced after it was written is refused. A model without a recorded digest passes.
+     */
+    public void verifyContent() throws ModelLoadException {
+        if (contentDigest == null) {
+            return;
+        }
+        String now;
+        try {
+            now = digestOf(directory);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read the files of " + directory + " to check their digest: "
+                    + e.getMessage(), e);
+        }
+        if (!now.equals(contentDigest)) {
+            throw new ModelLoadException("the files of " + directory + " no longer match the content_digest in its "
+                    + DESCRIPTOR + " (recorded " + contentDigest + ", now " + now + "): changed or cut short after"
+                    + " the model was written, refused");
+        }
     }
 
     public Path directory() {
@@ -410,7 +475,7 @@ public final class ModelArtifact {
         return builder().directory(directory).name(name).version(version).architecture(architecture)
                 .graphPrefix(graphPrefix).labels(labels).preprocessing(preprocessing).weightsFile(weightsFile)
                 .provenance(provenance).metrics(metrics).precision(precision).lowPrecision(lowPrecision)
-                .maxForwardBatch(maxForwardBatch);
+                .maxForwardBatch(maxForwardBatch).contentDigest(contentDigest);
     }
 
     public static Builder builder() {
@@ -433,8 +498,15 @@ public final class ModelArtifact {
         private final Map<String, Object> lowPrecision = new LinkedHashMap<>();
 
         private int maxForwardBatch;
+        private String contentDigest;
 
         private Builder() {}
+
+        /** The digest model.json recorded (set when read; {@link ModelArtifact#writeDescriptor} works it out). */
+        public Builder contentDigest(String digest) {
+            this.contentDigest = digest;
+            return this;
+        }
 
         public Builder maxForwardBatch(int images) {
             this.maxForwardBatch = images;

@@ -153,6 +153,7 @@ public final class ModelRepository {
      */
     public long publish(Path source, OptionalLong version) throws ModelLoadException, IOException {
         ModelArtifact artifact = ModelArtifact.read(source);
+        artifact.verifyContent(); // a model damaged since it was written is not passed on
         List<Long> present = numbered();
         long number = version.orElse(present.isEmpty() ? 1 : present.get(present.size() - 1) + 1);
         if (number <= 0) {

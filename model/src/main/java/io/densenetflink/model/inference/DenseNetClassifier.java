@@ -53,6 +53,7 @@ public final class DenseNetClassifier implements AutoCloseable {
     /** Loads the artifact's weights onto {@code device}; fails with the reason when anything does not fit. */
     public static DenseNetClassifier load(ModelArtifact artifact, Device device, EngineMode mode)
             throws ModelLoadException {
+        artifact.verifyContent();
         Model model = NetworkLoader.load(artifact, device, mode, NetworkLoader.WeightSource.of(artifact));
         DenseNetClassifier classifier = new DenseNetClassifier(artifact, model, device, mode);
         if (artifact.isGraph()) {

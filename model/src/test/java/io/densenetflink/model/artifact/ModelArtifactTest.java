@@ -161,6 +161,44 @@ class ModelArtifactTest {
         assertMessageWithin(tmp, new ModelLimits(1_000), "more than the " + new ModelLimits(1_000).maxGraphParameterBytes());
     }
 
+    /**
+     * Issue 19: version numbers can be reused, and checkpoints recorded only the number: model.json now records a
+     * digest of what the model computes, written with the model and checked at every load.
+     */
+    @Test
+    void theRecordedContentDigestCatchesChangedWeightsAndLabelsButNotARenumbering() throws Exception {
+        Files.write(tmp.resolve(ModelArtifact.DEFAULT_WEIGHTS), new byte[] {1, 2, 3, 4});
+        sample(tmp).writeDescriptor(tmp);
+        ModelArtifact written = ModelArtifact.read(tmp);
+        assertTrue(written.contentDigest().matches("sha256:[0-9a-f]{64}"), written.contentDigest());
+        written.verifyContent();
+
+        String json = Files.readString(tmp.resolve("model.json"));
+        Files.writeString(tmp.resolve("model.json"), json.replace("\"version\": \"3\"", "\"version\": \"9\"")
+                .replace("\"source\": \"test\"", "\"source\": \"elsewhere\""));
+        ModelArtifact.read(tmp).verifyContent(); // name, version, provenance and metrics are not what it computes
+
+        Files.writeString(tmp.resolve("model.json"), json.replace("\"j\"", "\"z\""));
+        ModelLoadException relabelled = assertThrows(ModelLoadException.class, () -> ModelArtifact.read(tmp).verifyContent());
+        assertTrue(relabelled.getMessage().contains("no longer match the content_digest"), relabelled.getMessage());
+
+        Files.writeString(tmp.resolve("model.json"), json);
+        Files.write(tmp.resolve(ModelArtifact.DEFAULT_WEIGHTS), new byte[] {1, 2, 3});
+        ModelLoadException cut = assertThrows(ModelLoadException.class, () -> ModelArtifact.read(tmp).verifyContent());
+        assertTrue(cut.getMessage().contains("recorded " + written.contentDigest() + ", now sha256:"), cut.getMessage());
+
+        Files.writeString(tmp.resolve("model.json"), json.replace(written.contentDigest(), "md5:abc"));
+        assertMessage(tmp, "content_digest must be sha256:");
+    }
+
+    @Test
+    void aDescriptorWrittenBeforeItsFilesRecordsNoDigest() throws Exception {
+        sample(tmp).writeDescriptor(tmp);
+        Files.writeString(tmp.resolve(ModelArtifact.DEFAULT_WEIGHTS), "weights");
+        assertEquals(null, ModelArtifact.read(tmp).contentDigest());
+        ModelArtifact.read(tmp).verifyContent();
+    }
+
     private static void assertMessageWithin(Path dir, ModelLimits limits, String fragment) {
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelArtifact.read(dir, limits));
         assertTrue(e.getMessage().contains(fragment), e.getMessage());

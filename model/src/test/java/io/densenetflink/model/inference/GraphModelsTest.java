@@ -77,7 +77,8 @@ class GraphModelsTest {
         exportTinyGraph();
         Path dir = tmp.resolve("imported");
         GraphModels.importGraph(tmp.resolve("e/n-symbol.json"), tmp.resolve("e/n-0000.params"), "x", "1", TINY_INPUT, null, dir);
-        String json = Files.readString(dir.resolve("model.json"));
+        // Edited by hand, as a model.json written before content digests were recorded (a digest would refuse it first).
+        String json = Files.readString(dir.resolve("model.json")).replaceAll("\"content_digest\": \"[^\"]*\",\\s*", "");
         for (String labels : List.of("[\"a\", \"b\"]", "[\"a\", \"b\", \"c\", \"d\"]")) {
             Files.writeString(dir.resolve("model.json"), json.replaceAll("(?s)\"labels\": \\[[^\\]]*\\]", "\"labels\": " + labels));
             ModelLoadException e = assertThrows(ModelLoadException.class, () -> DenseNetClassifier.load(dir, Device.cpu()),

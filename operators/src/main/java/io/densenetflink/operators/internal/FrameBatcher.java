@@ -56,25 +56,25 @@ public final class FrameBatcher implements AutoCloseable {
     private static final long IDLE_POLL_MILLIS = 100;
 
     /**
-     * Everything the batcher needs to start. {@code restoredVersion}: the model version a checkpoint recorded, which
-     * the slot starts with (0: the newest).
+     * Everything the batcher needs to start. {@code restored}: the model version a checkpoint recorded, which the
+     * slot starts with ({@link RecordedModel#NONE}: the newest).
      */
     public record Settings(SlotClassifierFactory factory, Device device, int inferenceThreads, int decodeThreads,
             int topK, String name, BatchPolicy batching, FailurePolicy failures, long maxInFlightBytes,
-            Duration closeTimeout, Duration modelPollInterval, long maxSwapBytes, long restoredVersion) {
+            Duration closeTimeout, Duration modelPollInterval, long maxSwapBytes, RecordedModel restored) {
 
         /** The settings {@code options} give a slot, with what was decided for it when it opened. */
         public static Settings of(InferenceOptions options, Device device, int inferenceThreads, long maxInFlightBytes,
                 Duration closeTimeout, String name) {
             return new Settings(options.classifier(), device, inferenceThreads, options.decodeThreads(),
                     options.topK(), name, BatchPolicy.of(options), FailurePolicy.of(options), maxInFlightBytes,
-                    closeTimeout, options.modelPollInterval(), options.maxSwapBytes(), 0);
+                    closeTimeout, options.modelPollInterval(), options.maxSwapBytes(), RecordedModel.NONE);
         }
 
-        /** These settings, starting with the model version {@code version} a checkpoint recorded. */
-        public Settings restoredVersion(long version) {
+        /** These settings, starting with the model version {@code model} a checkpoint recorded. */
+        public Settings restored(RecordedModel model) {
             return new Settings(factory, device, inferenceThreads, decodeThreads, topK, name, batching, failures,
-                    maxInFlightBytes, closeTimeout, modelPollInterval, maxSwapBytes, version);
+                    maxInFlightBytes, closeTimeout, modelPollInterval, maxSwapBytes, model);
         }
     }
 
@@ -322,14 +322,24 @@ public final class FrameBatcher implements AutoCloseable {
             }
             long version = settings.factory().latestVersion().orElse(0);
             SlotClassifier classifier = null;
-            if (settings.restoredVersion() > 0 && version > 0) {
+            RecordedModel restored = settings.restored();
+            if (restored.version() > 0 && version > 0) {
                 try {
-                    classifier = settings.factory().open(settings.device(), settings.restoredVersion());
-                    version = settings.restoredVersion();
+                    classifier = settings.factory().open(settings.device(), restored.version());
+                    version = restored.version();
                 } catch (Exception e) {
                     LOG.warn("{}: model version {}, which the checkpoint recorded, does not load; starting with the"
                             + " newest, version {}, so replayed frames may be classified differently than before: {}",
-                            settings.name(), settings.restoredVersion(), version, e.toString());
+                            settings.name(), restored.version(), version, e.toString());
+                }
+                if (classifier != null && !restored.matches(classifier.modelDigest())) {
+                    String now = classifier.modelDigest();
+                    classifier.close();
+                    throw new IllegalStateException("model version " + restored.version() + " is not the model the"
+                            + " checkpoint recorded: its files now record " + (now.isEmpty() ? "no digest" : now)
+                            + ", the checkpoint " + restored.digest() + " (the number was reused for other files)."
+                            + " Refused: replayed frames would be classified by another model. Put the recorded"
+                            + " version's files back, or start the job without this checkpoint");
                 }
             }
             if (classifier == null) {
@@ -338,7 +348,7 @@ public final class FrameBatcher implements AutoCloseable {
             }
             try {
                 ImagePreprocessor decoder = new ImagePreprocessor(classifier.preprocessing());
-                VersionSwitch switching = new VersionSwitch(version);
+                VersionSwitch switching = new VersionSwitch(version, classifier.modelDigest());
                 int imageSize = decoder.outputSize();
                 loaded = new LoadedVersions(new LoadedVersions.Loading(settings.factory(), settings.device(),
                         settings.maxSwapBytes(), settings.batching().maxBatchSize(), settings.name()), switching,

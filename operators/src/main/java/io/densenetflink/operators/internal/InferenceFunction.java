@@ -20,6 +20,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.EitherTypeInfo;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
@@ -77,11 +78,19 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
     private static final ListStateDescriptor<Tuple2<Integer, Long>> SERVED_VERSIONS =
             new ListStateDescriptor<>("densenet-served-versions", Types.TUPLE(Types.INT, Types.LONG));
 
+    /**
+     * Operator state since content digests: (subtask, model version of the frames before the barrier, that
+     * version's digest or ""). Union state as {@link #SERVED_VERSIONS}, which a checkpoint written before holds
+     * instead (read on restore, then emptied).
+     */
+    private static final ListStateDescriptor<Tuple3<Integer, Long, String>> SERVED_MODELS =
+            new ListStateDescriptor<>("densenet-served-models", Types.TUPLE(Types.INT, Types.LONG, Types.STRING));
+
     private final InferenceOptions options;
 
-    private transient ListState<Tuple2<Integer, Long>> servedVersions;
-    /** The version this subtask's last checkpoint recorded; 0 when it starts fresh. */
-    private transient long restoredVersion;
+    private transient ListState<Tuple3<Integer, Long, String>> servedModels;
+    /** The version this subtask's last checkpoint recorded; {@link RecordedModel#NONE} when it starts fresh. */
+    private transient RecordedModel restored;
 
     private transient FrameBatcher batcher;
     private transient InferenceMetrics metrics;
@@ -123,14 +132,14 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
                 threads, options.maxInFlight(), maxBytes >> 20, options.classifier().describe());
         long start = System.nanoTime();
         batcher = FrameBatcher.start(FrameBatcher.Settings.of(options, device.device(), threads, maxBytes,
-                CLOSE_TIMEOUT, options.name() + "-" + subtask).restoredVersion(restoredVersion), metrics);
+                CLOSE_TIMEOUT, options.name() + "-" + subtask).restored(restored), metrics);
         try {
             var model = batcher.awaitModel(LOAD_TIMEOUT);
             long millis = (System.nanoTime() - start) / 1_000_000;
             metrics.modelLoaded(millis);
             LOG.info("{} subtask {}: model {} {} loaded in {} ms{}", options.name(), subtask, model.modelName(),
-                    model.modelVersion(), millis, restoredVersion > 0 ? " (the checkpoint recorded version "
-                            + restoredVersion + ")" : "");
+                    model.modelVersion(), millis, restored.version() > 0 ? " (the checkpoint recorded version "
+                            + restored.version() + ")" : "");
         } catch (Exception e) {
             String on = device.name();
             close();
@@ -141,21 +150,34 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        servedVersions = context.getOperatorStateStore().getUnionListState(SERVED_VERSIONS);
-        restoredVersion = 0;
+        servedModels = context.getOperatorStateStore().getUnionListState(SERVED_MODELS);
+        ListState<Tuple2<Integer, Long>> servedVersions =
+                context.getOperatorStateStore().getUnionListState(SERVED_VERSIONS);
+        restored = RecordedModel.NONE;
         if (!context.isRestored()) {
             return;
         }
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        long highest = 0;
-        Long own = null;
-        for (Tuple2<Integer, Long> entry : servedVersions.get()) {
-            highest = Math.max(highest, entry.f1);
+        List<Tuple3<Integer, Long, String>> entries = new ArrayList<>();
+        servedModels.get().forEach(entries::add);
+        for (Tuple2<Integer, Long> old : servedVersions.get()) {
+            entries.add(Tuple3.of(old.f0, old.f1, "")); // written before digests were kept
+        }
+        servedVersions.clear();
+        restored = recorded(entries, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+    }
+
+    /** This subtask's entry, else (after a rescale) the highest version any subtask recorded. */
+    static RecordedModel recorded(List<Tuple3<Integer, Long, String>> entries, int subtask) {
+        RecordedModel highest = RecordedModel.NONE;
+        for (Tuple3<Integer, Long, String> entry : entries) {
             if (entry.f0 == subtask) {
-                own = entry.f1;
+                return new RecordedModel(entry.f1, entry.f2);
+            }
+            if (entry.f1 > highest.version()) {
+                highest = new RecordedModel(entry.f1, entry.f2);
             }
         }
-        restoredVersion = own != null ? own : highest;
+        return highest;
     }
 
     /**
@@ -166,7 +188,7 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         Boundary boundary = batcher.checkpointBoundary();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        servedVersions.update(List.of(Tuple2.of(subtask, boundary.before())));
+        servedModels.update(List.of(Tuple3.of(subtask, boundary.before(), boundary.beforeDigest())));
         if (boundary.switched()) {
             metrics.modelSwapped();
             LOG.info("{} subtask {}: model version {} serves the frames after checkpoint {}, version {} those"

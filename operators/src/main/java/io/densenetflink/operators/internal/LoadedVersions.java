@@ -103,7 +103,7 @@ final class LoadedVersions implements AutoCloseable {
             return;
         }
         add(candidate, next);
-        versions.ready(candidate);
+        versions.ready(candidate, next.modelDigest());
         LOG.info("{}: model version {} loaded and checked in {} ms beside version {}; it serves the frames after"
                 + " the next checkpoint", loading.name(), candidate, (System.nanoTime() - start) / 1_000_000, serving);
     }

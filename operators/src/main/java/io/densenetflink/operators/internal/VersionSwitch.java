@@ -13,20 +13,26 @@ package io.densenetflink.operators.internal;
  */
 final class VersionSwitch {
 
-    /** What a checkpoint boundary did: the version of the frames before it, and of those after it. */
-    record Boundary(long before, long after) {
+    /**
+     * What a checkpoint boundary did: the version of the frames before it (and that version's {@linkplain
+     * io.densenetflink.operators.SlotClassifier#modelDigest digest}), and the version of those after it.
+     */
+    record Boundary(long before, String beforeDigest, long after) {
         boolean switched() {
             return before != after;
         }
     }
 
     private volatile long serving;
+    private String servingDigest;
     private long ready;
+    private String readyDigest;
     private long attempted;
     private long newestSeen;
 
-    VersionSwitch(long serving) {
+    VersionSwitch(long serving, String digest) {
         this.serving = serving;
+        this.servingDigest = digest;
         this.attempted = serving;
         this.newestSeen = serving;
     }
@@ -52,8 +58,9 @@ final class VersionSwitch {
     }
 
     /** {@code version} is loaded and checked: it serves from the next boundary on. */
-    synchronized void ready(long version) {
+    synchronized void ready(long version, String digest) {
         ready = version;
+        readyDigest = digest;
     }
 
     /** Whether {@code version} serves now or will at the next boundary: its model must stay loaded. */
@@ -64,10 +71,12 @@ final class VersionSwitch {
     /** A checkpoint barrier (called by the task thread while it snapshots): the ready version starts serving. */
     synchronized Boundary boundary() {
         long before = serving;
+        String beforeDigest = servingDigest;
         if (ready != 0) {
             serving = ready;
+            servingDigest = readyDigest;
             ready = 0;
         }
-        return new Boundary(before, serving);
+        return new Boundary(before, beforeDigest, serving);
     }
 }
