@@ -33,6 +33,11 @@ public final class ModelRepository {
     /** Names that look like a number but are not a version's (007, 0, 19 digits or more): ignored, with a warning. */
     private static final Pattern NUMERIC = Pattern.compile("[0-9]+");
     private static final String STAGING_PREFIX = ".publishing-";
+    /**
+     * Every version number {@link #publish} has used or seen in the repository, one per line: a number is never
+     * published twice, even after its directory was deleted, because checkpoints name versions by number.
+     */
+    static final String SEEN_VERSIONS = ".versions-seen";
 
     private final Path directory;
     private final ModelLimits limits;
@@ -148,25 +153,36 @@ public final class ModelRepository {
      * number after the highest present) and makes it visible in one rename. The copy's model.json says the new
      * version number.
      *
+     * A number is never used twice: not one that exists, nor one published (or seen) before and deleted since,
+     * whose number a job's checkpoint may still name.
+     *
      * @return the published version's number
-     * @throws IllegalArgumentException when that version exists already
+     * @throws IllegalArgumentException when that version exists already or existed before
      */
     public long publish(Path source, OptionalLong version) throws ModelLoadException, IOException {
         ModelArtifact artifact = ModelArtifact.read(source);
         artifact.verifyContent(); // a model damaged since it was written is not passed on
-        List<Long> present = numbered();
-        long number = version.orElse(present.isEmpty() ? 1 : present.get(present.size() - 1) + 1);
-        if (number <= 0) {
-            throw new IllegalArgumentException("a version number must be > 0, got " + number);
+        java.util.SortedSet<Long> seen = seenVersions();
+        seen.addAll(numbered());
+        long number = version.orElse(seen.isEmpty() ? 1 : seen.last() + 1);
+        if (!VERSION.matcher(Long.toString(number)).matches()) {
+            throw new IllegalArgumentException("a version number must be from 1 to 18 digits, got " + number);
         }
         Path target = versionDirectory(number);
         if (Files.exists(target)) {
             throw new IllegalArgumentException("version " + number + " exists already in " + directory);
         }
+        if (seen.contains(number)) {
+            throw new IllegalArgumentException("version " + number + " was published in " + directory + " before"
+                    + " (and removed since): a number is never reused, a checkpoint may name it; the next free one is "
+                    + (seen.last() + 1));
+        }
         Path staging = directory.resolve(STAGING_PREFIX + number + "-" + UUID.randomUUID());
         try {
             copyTree(source, staging);
             artifact.toBuilder().directory(staging).version(Long.toString(number)).build().writeDescriptor(staging);
+            seen.add(number);
+            recordSeen(seen); // before the version appears: a crash in between burns the number, never reuses it
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
@@ -180,6 +196,29 @@ public final class ModelRepository {
             }
         }
         return number;
+    }
+
+    /** The numbers {@link #SEEN_VERSIONS} lists (none when the repository has no such file yet). */
+    private java.util.SortedSet<Long> seenVersions() throws IOException {
+        java.util.SortedSet<Long> seen = new java.util.TreeSet<>();
+        Path file = directory.resolve(SEEN_VERSIONS);
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file)) {
+                if (VERSION.matcher(line.strip()).matches()) {
+                    seen.add(Long.parseLong(line.strip()));
+                }
+            }
+        }
+        return seen;
+    }
+
+    private void recordSeen(java.util.SortedSet<Long> seen) throws IOException {
+        Path temporary = directory.resolve(SEEN_VERSIONS + "-" + UUID.randomUUID());
+        StringBuilder text = new StringBuilder();
+        seen.forEach(n -> text.append(n).append('\n'));
+        Files.writeString(temporary, text);
+        Files.move(temporary, directory.resolve(SEEN_VERSIONS), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
     }
 
     /**

@@ -49,8 +49,34 @@ class ModelRepositoryTest {
         assertFalse(ModelRepository.isRepository(model));
         assertThrows(IllegalArgumentException.class, () -> repo.publish(model, OptionalLong.of(2)));
         try (Stream<Path> entries = Files.list(dir)) {
-            assertTrue(entries.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no staging copy left");
+            assertTrue(entries.noneMatch(p -> p.getFileName().toString().startsWith(".publishing")), "no staging copy left");
         }
+    }
+
+    /**
+     * Issue 19: after a version's directory was deleted, publish handed its number out again, while a job's
+     * checkpoint may still name that number for the deleted model.
+     */
+    @Test
+    void aNumberIsNeverPublishedTwiceEvenAfterItsVersionWasDeleted() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("repo6"));
+        ModelRepository repo = ModelRepository.at(dir);
+        assertEquals(1, repo.publish(model, OptionalLong.empty()));
+        assertEquals(2, repo.publish(model, OptionalLong.empty()));
+        try (ScratchDirectory deleted = ScratchDirectory.adopt(repo.versionDirectory(2))) {
+            // removed by hand
+        }
+        assertEquals(3, repo.publish(model, OptionalLong.empty()), "not 2 again");
+        IllegalArgumentException reuse = assertThrows(IllegalArgumentException.class,
+                () -> repo.publish(model, OptionalLong.of(2)));
+        assertTrue(reuse.getMessage().contains("version 2 was published in " + dir + " before"), reuse.getMessage());
+        assertTrue(reuse.getMessage().contains("the next free one is 4"), reuse.getMessage());
+        try (ScratchDirectory deleted = ScratchDirectory.adopt(repo.versionDirectory(3))) {
+            // the highest removed too
+        }
+        assertEquals(4, ModelRepository.at(dir).publish(model, OptionalLong.empty()), "remembered by the repository");
+        assertEquals(List.of(1L, 4L), repo.numbered());
+        assertThrows(IllegalArgumentException.class, () -> repo.publish(model, OptionalLong.of(1_000_000_000_000_000_000L)));
     }
 
     @Test
