@@ -76,6 +76,12 @@ public final class DenseNetClassifierFactory implements SlotClassifierFactory {
     }
 
     @Override
+    public OptionalLong latestVersionBelow(long version) {
+        Path dir = Path.of(modelDirectory);
+        return ModelRepository.isRepository(dir) ? repository().latestCompleteBelow(version) : OptionalLong.empty();
+    }
+
+    @Override
     public SlotClassifier open(Device device, long version) throws Exception {
         return wrap(DenseNetClassifier.load(artifact(version), device, EngineMode.parse(engineMode)));
     }

@@ -25,6 +25,11 @@ public interface SlotClassifierFactory extends Serializable {
         return OptionalLong.empty();
     }
 
+    /** The highest complete version below {@code version}: the one to fall back to when that one fails to load. */
+    default OptionalLong latestVersionBelow(long version) {
+        return OptionalLong.empty();
+    }
+
     /** Loads version {@code version} (one {@link #latestVersion()} reported, or a checkpoint recorded). */
     default SlotClassifier open(Device device, long version) throws Exception {
         throw new UnsupportedOperationException(describe() + " has no numbered versions");

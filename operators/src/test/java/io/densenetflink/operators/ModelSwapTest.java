@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.model.artifact.ModelArtifact;
 import io.densenetflink.model.artifact.ModelRepository;
+import io.densenetflink.model.artifact.ScratchDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -166,6 +167,38 @@ class ModelSwapTest {
         }
     }
 
+    /**
+     * Issue 19: refusals were forgotten at restart, so a bad highest version failed open() on every fresh start
+     * although the version below it was good.
+     */
+    @Test
+    void aFreshStartFallsBackBelowANewestVersionThatDoesNotLoad() throws Exception {
+        ModelRepository repository = repository();
+        Path badWeights = TestModels.tinyModel(scratch.resolve("bad-weights"));
+        Files.write(ModelArtifact.read(badWeights).weightsPath(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        ModelArtifact.read(badWeights).writeDescriptor(badWeights);
+        repository.publish(badWeights, OptionalLong.empty());
+        try (OperatorHarness operator = harness(repository, 0)) {
+            operator.open();
+            assertEquals(1L, operator.gauge("modelVersion"), "version 2 does not load: version 1 serves");
+            assertEquals(1, operator.counter("modelRejected"));
+            Rounds rounds = new Rounds(operator);
+            long until = System.nanoTime() + Duration.ofMillis(500).toNanos(); // ten polls: no retry
+            while (System.nanoTime() < until) {
+                rounds.round();
+            }
+            operator.endInput();
+            assertEquals(List.of(), changes(rounds.versions()));
+            assertEquals("1", rounds.versions().get(0));
+            assertEquals(1, operator.counter("modelRejected"), "refused once, not again by the poll");
+        }
+        ScratchDirectory.adopt(repository.versionDirectory(1)).close();
+        try (OperatorHarness operator = harness(repository, 0)) {
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, operator::open);
+            assertTrue(causes(e).contains("does not load") || causes(e).contains("safetensors"), causes(e));
+        }
+    }
+
     @Test
     void aSwapThatWouldExceedTheMemoryBoundIsRefused() throws Exception {
         ModelRepository repository = repository();
@@ -233,7 +266,7 @@ class ModelSwapTest {
         String served = repository.read(1).orElseThrow().contentDigest();
         String other = elsewhere.read(1).orElseThrow().contentDigest();
         assertTrue(!served.equals(other), "the other model's weights differ");
-        try (var deleted = io.densenetflink.model.artifact.ScratchDirectory.adopt(repository.versionDirectory(1))) {
+        try (var deleted = ScratchDirectory.adopt(repository.versionDirectory(1))) {
             // deleted by hand, and a copy of another model put in its place under the same number
         }
         Files.move(elsewhere.versionDirectory(1), repository.versionDirectory(1));

@@ -126,10 +126,15 @@ public final class ModelRepository {
      * {@link #publish}, or its files were removed.
      */
     public OptionalLong latestComplete() {
+        return latestCompleteBelow(Long.MAX_VALUE);
+    }
+
+    /** The highest complete version below {@code version}, or empty: where to fall back when that one fails. */
+    public OptionalLong latestCompleteBelow(long version) {
         List<Long> versions = numbered();
         for (int i = versions.size() - 1; i >= 0; i--) {
             long v = versions.get(i);
-            if (read(v).isPresent()) {
+            if (v < version && read(v).isPresent()) {
                 return OptionalLong.of(v);
             }
         }

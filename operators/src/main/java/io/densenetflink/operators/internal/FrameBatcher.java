@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -342,13 +343,18 @@ public final class FrameBatcher implements AutoCloseable {
                             + " version's files back, or start the job without this checkpoint");
                 }
             }
-            if (classifier == null) {
-                classifier = version > 0 ? settings.factory().open(settings.device(), version)
-                        : settings.factory().open(settings.device());
+            long newest = version;
+            if (classifier == null && version > 0) {
+                NewestThatLoads start = openNewestThatLoads(version);
+                classifier = start.classifier();
+                version = start.version();
+            } else if (classifier == null) {
+                classifier = settings.factory().open(settings.device());
             }
             try {
                 ImagePreprocessor decoder = new ImagePreprocessor(classifier.preprocessing());
                 VersionSwitch switching = new VersionSwitch(version, classifier.modelDigest());
+                switching.attempted(newest); // a newest version that failed here is not tried again by the poll
                 int imageSize = decoder.outputSize();
                 loaded = new LoadedVersions(new LoadedVersions.Loading(settings.factory(), settings.device(),
                         settings.maxSwapBytes(), settings.batching().maxBatchSize(), settings.name()), switching,
@@ -368,6 +374,31 @@ public final class FrameBatcher implements AutoCloseable {
             model.completeExceptionally(t);
             return false;
         }
+    }
+
+    private record NewestThatLoads(SlotClassifier classifier, long version) {}
+
+    /**
+     * Opens {@code newest}, or when it fails the highest version below it that loads, each refused one with a
+     * warning and {@link BatchListener#modelRejected}: a bad newest version must not fail every fresh start while
+     * a good one is there. Throws the newest version's failure when none loads.
+     */
+    private NewestThatLoads openNewestThatLoads(long newest) throws Exception {
+        Exception first = null;
+        for (OptionalLong v = OptionalLong.of(newest); v.isPresent();
+                v = settings.factory().latestVersionBelow(v.getAsLong())) {
+            try {
+                return new NewestThatLoads(settings.factory().open(settings.device(), v.getAsLong()), v.getAsLong());
+            } catch (Exception e) {
+                first = first == null ? e : first;
+                OptionalLong below = settings.factory().latestVersionBelow(v.getAsLong());
+                LOG.warn("{}: model version {} does not load{}: {}", settings.name(), v.getAsLong(),
+                        below.isPresent() ? ", falling back to version " + below.getAsLong() : " and none below it does",
+                        e.toString());
+                listener.modelRejected(v.getAsLong(), "it does not load: " + e);
+            }
+        }
+        throw first;
     }
 
     /** Tells the inference thread about a newer version in the repository (runs on the watchdog thread). */
