@@ -199,6 +199,27 @@ class ModelSwapTest {
         }
     }
 
+    /**
+     * Issue 19: with the serving version's directory deleted, every later version was refused until a restart
+     * ("its files cannot be read" was blamed on the candidate: the swap bound re-read the serving version's files).
+     */
+    @Test
+    void aNewVersionTakesOverWhenTheServingVersionsDirectoryWasDeleted() throws Exception {
+        ModelRepository repository = repository();
+        try (OperatorHarness operator = harness(repository, 1L << 30)) {
+            operator.open();
+            Rounds rounds = new Rounds(operator);
+            rounds.round();
+            ScratchDirectory.adopt(repository.versionDirectory(1)).close();
+            repository.publish(Path.of(TestModels.tiny()), OptionalLong.empty());
+            rounds.until(() -> operator.counter("modelSwaps") == 1, "version 2 takes over");
+            rounds.round();
+            assertEquals(0, operator.counter("modelRejected"));
+            operator.endInput();
+            assertEquals(1, changes(rounds.versions()).size(), rounds.versions().toString());
+        }
+    }
+
     @Test
     void aSwapThatWouldExceedTheMemoryBoundIsRefused() throws Exception {
         ModelRepository repository = repository();

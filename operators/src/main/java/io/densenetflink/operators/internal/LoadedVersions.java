@@ -32,7 +32,8 @@ final class LoadedVersions implements AutoCloseable {
     /** Everything a candidate needs to be loaded and checked. */
     record Loading(SlotClassifierFactory factory, Device device, long maxSwapBytes, int warmUpBatch, String name) {}
 
-    private record Loaded(SlotClassifier classifier, BatchRunner runner) {}
+    /** A loaded version; {@code weightBytes} weighed when it was loaded, as its files may be deleted since. */
+    private record Loaded(SlotClassifier classifier, BatchRunner runner, long weightBytes) {}
 
     private final Loading loading;
     private final VersionSwitch versions;
@@ -50,7 +51,18 @@ final class LoadedVersions implements AutoCloseable {
 
     /** Adds the version the slot starts with (loaded by the caller). */
     void add(long version, SlotClassifier classifier) {
-        loaded.put(version, new Loaded(classifier, runners.apply(classifier)));
+        long bytes;
+        try {
+            bytes = loading.factory().weightBytes(version);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cannot weigh model version {}'s files: {}", loading.name(), version, e.getMessage());
+            bytes = 0;
+        }
+        add(version, classifier, bytes);
+    }
+
+    private void add(long version, SlotClassifier classifier, long weightBytes) {
+        loaded.put(version, new Loaded(classifier, runners.apply(classifier), weightBytes));
     }
 
     /** The runner of {@code version}, which is loaded as long as a frame tagged with it is in flight. */
@@ -71,13 +83,16 @@ final class LoadedVersions implements AutoCloseable {
         versions.attempted(candidate);
         long serving = versions.serving();
         SlotClassifier current = loaded.get(serving).classifier();
-        long bytes;
+        long candidateBytes;
         try {
-            bytes = loading.factory().weightBytes(serving) + loading.factory().weightBytes(candidate);
+            // The serving version's weight as loaded: its directory may have been deleted since, which is no
+            // fault of the candidate's.
+            candidateBytes = loading.factory().weightBytes(candidate);
         } catch (RuntimeException e) {
             refuse(candidate, "its files cannot be read: " + e.getMessage());
             return;
         }
+        long bytes = loaded.get(serving).weightBytes() + candidateBytes;
         if (loading.maxSwapBytes() > 0 && bytes > loading.maxSwapBytes()) {
             refuse(candidate, "serving it beside version " + serving + " takes " + bytes + " bytes of weights,"
                     + " more than maxSwapBytes " + loading.maxSwapBytes());
@@ -102,7 +117,7 @@ final class LoadedVersions implements AutoCloseable {
             refuse(candidate, wrong);
             return;
         }
-        add(candidate, next);
+        add(candidate, next, candidateBytes);
         versions.ready(candidate, next.modelDigest());
         LOG.info("{}: model version {} loaded and checked in {} ms beside version {}; it serves the frames after"
                 + " the next checkpoint", loading.name(), candidate, (System.nanoTime() - start) / 1_000_000, serving);
