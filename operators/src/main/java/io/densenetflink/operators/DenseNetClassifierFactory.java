@@ -76,6 +76,20 @@ public final class DenseNetClassifierFactory implements SlotClassifierFactory {
     }
 
     @Override
+    public String filesStamp(long version) {
+        StringBuilder stamp = new StringBuilder();
+        try (java.util.stream.Stream<Path> files = Files.walk(repository().versionDirectory(version))) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                stamp.append(f.getFileName()).append(':').append(Files.size(f)).append(':')
+                        .append(Files.getLastModifiedTime(f).toMillis()).append(';');
+            }
+        } catch (IOException | UncheckedIOException e) {
+            return "unreadable: " + e.getMessage();
+        }
+        return stamp.toString();
+    }
+
+    @Override
     public OptionalLong latestVersionBelow(long version) {
         Path dir = Path.of(modelDirectory);
         return ModelRepository.isRepository(dir) ? repository().latestCompleteBelow(version) : OptionalLong.empty();

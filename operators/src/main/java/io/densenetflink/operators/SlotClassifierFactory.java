@@ -35,6 +35,15 @@ public interface SlotClassifierFactory extends Serializable {
         throw new UnsupportedOperationException(describe() + " has no numbered versions");
     }
 
+    /**
+     * What version {@code version}'s files look like now (names, sizes, modification times), or "" when that
+     * cannot be told: a refused version is tried again once this changes (a copy that was still being written
+     * when it was first seen), never while it stays the same.
+     */
+    default String filesStamp(long version) {
+        return "";
+    }
+
     /** The bytes of version {@code version}'s weight files: what the swap memory bound counts. */
     default long weightBytes(long version) {
         return 0;

@@ -220,6 +220,39 @@ class ModelSwapTest {
         }
     }
 
+    /**
+     * Issue 19: a version copied in by hand (cp -r) could be seen half-written, and was then refused forever; it is
+     * tried again once its files change, and never while they stay as they were.
+     */
+    @Test
+    void aVersionSeenHalfCopiedIsTriedAgainOnceItsFilesChange() throws Exception {
+        ModelRepository repository = repository();
+        Path copy = TestModels.tinyModel(scratch.resolve("copied"));
+        byte[] weights = Files.readAllBytes(ModelArtifact.read(copy).weightsPath());
+        try (OperatorHarness operator = harness(repository, 0)) {
+            operator.open();
+            Rounds rounds = new Rounds(operator);
+            rounds.round();
+            Path two = Files.createDirectories(repository.versionDirectory(2)); // cp -r, midway
+            Files.copy(copy.resolve(ModelArtifact.DESCRIPTOR), two.resolve(ModelArtifact.DESCRIPTOR));
+            Path partial = two.resolve(ModelArtifact.DEFAULT_WEIGHTS);
+            Files.write(partial, java.util.Arrays.copyOf(weights, weights.length / 2));
+            rounds.until(() -> operator.counter("modelRejected") == 1, "the half-copied version is refused");
+            long until = System.nanoTime() + Duration.ofMillis(300).toNanos(); // unchanged files: no retry
+            while (System.nanoTime() < until) {
+                rounds.round();
+            }
+            assertEquals(1, operator.counter("modelRejected"));
+            Files.write(partial, weights); // the copy completes
+            rounds.until(() -> operator.counter("modelSwaps") == 1, "version 2 takes over once copied");
+            rounds.round();
+            operator.endInput();
+            assertEquals(1, operator.counter("modelRejected"));
+            assertEquals(1, changes(rounds.versions()).size(), rounds.versions().toString());
+            assertEquals(2L, operator.gauge("modelVersion"));
+        }
+    }
+
     @Test
     void aSwapThatWouldExceedTheMemoryBoundIsRefused() throws Exception {
         ModelRepository repository = repository();

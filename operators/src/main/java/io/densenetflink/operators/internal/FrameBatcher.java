@@ -354,7 +354,9 @@ public final class FrameBatcher implements AutoCloseable {
             try {
                 ImagePreprocessor decoder = new ImagePreprocessor(classifier.preprocessing());
                 VersionSwitch switching = new VersionSwitch(version, classifier.modelDigest());
-                switching.attempted(newest); // a newest version that failed here is not tried again by the poll
+                if (newest != version) { // the newest failed here: the poll tries it again only once its files change
+                    switching.attempted(newest, settings.factory().filesStamp(newest));
+                }
                 int imageSize = decoder.outputSize();
                 loaded = new LoadedVersions(new LoadedVersions.Loading(settings.factory(), settings.device(),
                         settings.maxSwapBytes(), settings.batching().maxBatchSize(), settings.name()), switching,
@@ -408,7 +410,7 @@ public final class FrameBatcher implements AutoCloseable {
             return;
         }
         try {
-            settings.factory().latestVersion().ifPresent(switching::noticed);
+            settings.factory().latestVersion().ifPresent(v -> switching.noticed(v, settings.factory().filesStamp(v)));
         } catch (RuntimeException e) {
             LOG.warn("{}: cannot look for a newer model version: {}", settings.name(), e.getMessage());
         }

@@ -80,7 +80,7 @@ final class LoadedVersions implements AutoCloseable {
         if (candidate == 0 || loaded.size() != 1) {
             return;
         }
-        versions.attempted(candidate);
+        versions.attempted(candidate, loading.factory().filesStamp(candidate));
         long serving = versions.serving();
         SlotClassifier current = loaded.get(serving).classifier();
         long candidateBytes;

@@ -28,6 +28,10 @@ final class VersionSwitch {
     private long ready;
     private String readyDigest;
     private long attempted;
+    /** {@link io.densenetflink.operators.SlotClassifierFactory#filesStamp} of {@code attempted} when it was tried. */
+    private String attemptedStamp = "";
+    /** The attempted version's files changed since it was tried: try it once more. */
+    private boolean retry;
     private long newestSeen;
 
     VersionSwitch(long serving, String digest) {
@@ -42,19 +46,35 @@ final class VersionSwitch {
         return serving;
     }
 
-    /** The repository's highest complete version is {@code latest} (from the poll). */
-    synchronized void noticed(long latest) {
+    /** The repository's highest complete version is {@code latest}, its files as {@code stamp} (from the poll). */
+    synchronized void noticed(long latest, String stamp) {
         newestSeen = Math.max(newestSeen, latest);
+        if (latest == attempted && latest != serving && latest != ready && !stamp.equals(attemptedStamp)) {
+            retry = true; // refused, then its files changed: a copy that was still being written
+        }
     }
 
-    /** A version newer than every one served, ready or tried so far, or 0 when there is none to load. */
+    /**
+     * A version newer than every one served, ready or tried so far (or the last one tried, refused, whose files
+     * changed since), or 0 when there is none to load.
+     */
     synchronized long candidate() {
-        return newestSeen > Math.max(attempted, Math.max(serving, ready)) ? newestSeen : 0;
+        if (newestSeen > Math.max(attempted, Math.max(serving, ready))) {
+            return newestSeen;
+        }
+        return retry && newestSeen == attempted ? attempted : 0;
     }
 
-    /** {@code version} was loaded, or refused: it is not tried again. */
-    synchronized void attempted(long version) {
-        attempted = Math.max(attempted, version);
+    /**
+     * {@code version} (its files as {@code stamp}) was loaded, or refused: it is not tried again unless its files
+     * change.
+     */
+    synchronized void attempted(long version, String stamp) {
+        if (version >= attempted) {
+            attempted = version;
+            attemptedStamp = stamp;
+            retry = false;
+        }
     }
 
     /** {@code version} is loaded and checked: it serves from the next boundary on. */
