@@ -35,6 +35,7 @@ public final class InferenceOptions implements Serializable {
     private final int slotsPerTaskManager;
     private final int maxInFlight;
     private final long maxInFlightBytes;
+    private final long maxDecodeBytes;
     private final Duration forwardTimeout;
     private final int systemicFailureThreshold;
     private final int bisectionBudget;
@@ -56,6 +57,7 @@ public final class InferenceOptions implements Serializable {
         this.slotsPerTaskManager = b.slotsPerTaskManager;
         this.maxInFlight = b.maxInFlight > 0 ? b.maxInFlight : 4 * b.maxBatchSize;
         this.maxInFlightBytes = b.maxInFlightBytes;
+        this.maxDecodeBytes = b.maxDecodeBytes;
         this.forwardTimeout = b.forwardTimeout;
         this.systemicFailureThreshold = b.systemicFailureThreshold;
         this.bisectionBudget = b.bisectionBudget > 0 ? b.bisectionBudget : defaultBisectionBudget(b.maxBatchSize);
@@ -73,6 +75,7 @@ public final class InferenceOptions implements Serializable {
         require(slotsPerTaskManager >= 0, "slotsPerTaskManager must be >= 0 (0 = the operator's parallelism)");
         require(maxInFlight >= maxBatchSize, "maxInFlight must be >= maxBatchSize, or a batch could never fill");
         require(maxInFlightBytes >= 0, "maxInFlightBytes must be >= 0 (0 = sized for the slot)");
+        require(maxDecodeBytes >= 0, "maxDecodeBytes must be >= 0 (0 = sized for the slot)");
         require(forwardTimeout.toMillis() > 0, "forwardTimeout must be > 0");
         require(forwardTimeout.compareTo(timeout) < 0, "forwardTimeout (" + forwardTimeout + ") must be shorter"
                 + " than timeout (" + timeout + "), or a hung forward would turn its frames into TIMEOUT dead"
@@ -173,6 +176,14 @@ public final class InferenceOptions implements Serializable {
     }
 
     /**
+     * Heap bytes a slot's image decodes may take at once, weighed from each frame's header; 0 = a quarter of the
+     * heap / slots.
+     */
+    public long maxDecodeBytes() {
+        return maxDecodeBytes;
+    }
+
+    /**
      * A forward (one batch through the network) running longer than this fails the task at once with the
      * cause, rather than every frame waiting for its {@link #timeout()}. Must be shorter than the timeout.
      */
@@ -249,6 +260,7 @@ public final class InferenceOptions implements Serializable {
         b.slotsPerTaskManager = slotsPerTaskManager;
         b.maxInFlight = maxInFlight;
         b.maxInFlightBytes = maxInFlightBytes;
+        b.maxDecodeBytes = maxDecodeBytes;
         b.forwardTimeout = forwardTimeout;
         b.systemicFailureThreshold = systemicFailureThreshold;
         b.bisectionBudget = bisectionBudget;
@@ -266,7 +278,7 @@ public final class InferenceOptions implements Serializable {
         return "InferenceOptions{model=" + classifier.describe() + ", device=" + device + ", maxBatchSize="
                 + maxBatchSize + ", maxDelay=" + maxDelay.toMillis() + "ms, latencyBudget="
                 + latencyBudget.toMillis() + "ms, decodeThreads=" + decodeThreads + ", inferenceThreads="
-                + inferenceThreads + ", maxInFlight=" + maxInFlight + ", maxInFlightBytes=" + maxInFlightBytes
+                + inferenceThreads + ", maxInFlight=" + maxInFlight + ", maxInFlightBytes=" + maxInFlightBytes + ", maxDecodeBytes=" + maxDecodeBytes
                 + ", forwardTimeout=" + forwardTimeout.toMillis() + "ms, systemicFailureThreshold="
                 + systemicFailureThreshold + ", bisectionBudget=" + bisectionBudget + ", batchSizeRecoveryBatches="
                 + batchSizeRecoveryBatches + ", modelPollInterval=" + modelPollInterval.toMillis() + "ms, maxSwapBytes="
@@ -285,6 +297,7 @@ public final class InferenceOptions implements Serializable {
         private int slotsPerTaskManager;
         private int maxInFlight;
         private long maxInFlightBytes;
+        private long maxDecodeBytes;
         private Duration forwardTimeout = Duration.ofMinutes(2);
         private int systemicFailureThreshold = 2;
         private int bisectionBudget;
@@ -343,6 +356,15 @@ public final class InferenceOptions implements Serializable {
         /** 0 = sized for the slot (a quarter of the heap / slots, at most 256 MiB). */
         public Builder maxInFlightBytes(long bytes) {
             this.maxInFlightBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Heap bytes a slot's decodes may take at once; a frame that alone needs more is a {@code TOO_LARGE} dead
+         * letter. 0 = sized for the slot (a quarter of the heap / slots).
+         */
+        public Builder maxDecodeBytes(long bytes) {
+            this.maxDecodeBytes = bytes;
             return this;
         }
 

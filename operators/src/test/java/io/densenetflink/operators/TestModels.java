@@ -103,6 +103,24 @@ public final class TestModels {
         return encode(image, "png");
     }
 
+    /**
+     * A {@code side} x {@code side} PNG of 16-bit RGBA samples, one colour: a few KB that decode to {@code side^2 x 8}
+     * bytes (the frame a decode budget is for).
+     */
+    public static byte[] sixteenBitRgbaPng(int side) {
+        java.awt.image.ComponentColorModel cm = new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB), true, false,
+                java.awt.Transparency.TRANSLUCENT, java.awt.image.DataBuffer.TYPE_USHORT);
+        java.awt.image.WritableRaster raster = cm.createCompatibleWritableRaster(side, side);
+        int[] pixel = {30000, 20000, 10000, 65535};
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                raster.setPixel(x, y, pixel);
+            }
+        }
+        return encode(new BufferedImage(cm, raster, false, null), "png");
+    }
+
     /** A 28x28 all-white PNG: the "poison" input of the bisection tests. */
     public static byte[] whitePng() {
         BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);

@@ -146,6 +146,14 @@ public final class JobOptions {
             m -> m.getBytes() > 0 ? null : "must be > 0",
             (builder, size) -> builder.maxInFlightBytes(size.getBytes()));
 
+    public static final JobSetting<MemorySize> MAX_DECODE_BYTES = operator(key("max-decode-bytes")
+            .memoryType().noDefaultValue().withDescription("Heap one slot's image decodes may take at once, weighed"
+                    + " from each frame's header (width x height x bands x bytes per sample, and the copies decoding"
+                    + " makes); a frame waits for room, and one that alone needs more is a TOO_LARGE dead letter."
+                    + " Unset: a quarter of the task manager's heap / slots-per-task-manager."), "SIZE",
+            m -> m.getBytes() > 0 ? null : "must be > 0",
+            (builder, size) -> builder.maxDecodeBytes(size.getBytes()));
+
     public static final JobSetting<Duration> FORWARD_TIMEOUT = operator(key("forward-timeout").durationType()
             .defaultValue(OPERATOR.forwardTimeout()).withDescription("One batch through the network taking longer"
                     + " than this fails the task (Flink restarts it from the checkpoint): a hung engine. Shorter"

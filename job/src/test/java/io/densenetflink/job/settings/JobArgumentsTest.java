@@ -36,7 +36,7 @@ class JobArgumentsTest {
             Map.entry("latency-budget", "2s"), Map.entry("device", "gpu:1"), Map.entry("decode-threads", "3"),
             Map.entry("inference-threads", "4"), Map.entry("slots-per-task-manager", "2"),
             Map.entry("max-in-flight", "40"), Map.entry("top-k", "3"), Map.entry("inference-timeout", "2min"),
-            Map.entry("max-in-flight-bytes", "64mb"), Map.entry("forward-timeout", "30s"),
+            Map.entry("max-in-flight-bytes", "64mb"), Map.entry("max-decode-bytes", "96mb"), Map.entry("forward-timeout", "30s"),
             Map.entry("systemic-failure-threshold", "3"), Map.entry("bisection-budget", "12"),
             Map.entry("batch-size-recovery-batches", "50"), Map.entry("model-poll-interval", "5s"),
             Map.entry("max-swap-bytes", "512mb"),

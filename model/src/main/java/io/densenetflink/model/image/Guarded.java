@@ -5,7 +5,9 @@ import java.io.IOException;
 /**
  * Runs decoder work so that nothing but an {@link ImageDecodeException} leaves it. ImageIO and Java2D throw a wide
  * range of unchecked exceptions and errors on hostile input (index errors in GIF/BMP parsers, CMM failures for bad
- * colour profiles, OOM for large frames); one bad record must not bring down a streaming job.
+ * colour profiles); one bad record must not bring down a streaming job. {@link OutOfMemoryError} is not mapped: it
+ * is a fault of the heap's state (what other threads hold), not proof that the frame is bad, and a good frame must
+ * never become a dead letter for it; the caller fails and the frame is decoded again.
  */
 final class Guarded {
 
@@ -23,13 +25,22 @@ final class Guarded {
         } catch (ImageDecodeException e) {
             throw e;
         } catch (IOException e) {
+            rethrowOutOfMemory(e);
             throw new ImageDecodeException(ImageErrorReason.CORRUPT, "cannot decode image: " + describe(e), e);
         } catch (OutOfMemoryError e) {
-            // Only an image too big for the heap gets here: the header check normally refuses it first.
-            throw new ImageDecodeException(ImageErrorReason.TOO_LARGE, "ran out of memory while decoding the image"
-                    + " (lower Preprocessing.maxPixels or raise the heap)", e);
+            throw e;
         } catch (RuntimeException | Error e) {
+            rethrowOutOfMemory(e);
             throw new ImageDecodeException(ImageErrorReason.CORRUPT, "image decoder failed: " + describe(e), e);
+        }
+    }
+
+    /** ImageIO wraps what its readers throw ("Caught exception during read"): an OutOfMemoryError inside still is one. */
+    private static void rethrowOutOfMemory(Throwable t) {
+        for (Throwable c = t.getCause(); c != null && c != t; t = c, c = c.getCause()) {
+            if (c instanceof OutOfMemoryError oom) {
+                throw oom;
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 package io.densenetflink.model.image;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.SampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
@@ -9,6 +11,7 @@ import java.util.Set;
 import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
@@ -30,6 +33,31 @@ final class ImageDecoder {
     static int[] probeSize(byte[] encoded) throws IOException, ImageDecodeException {
         try (Source source = Source.open(encoded)) {
             return new int[] {source.reader.getWidth(0), source.reader.getHeight(0)};
+        }
+    }
+
+    /**
+     * About the most heap decoding the image takes, from its header (no pixel is decompressed): the decoded
+     * raster (width x height x bands x bytes per sample, as the reader will lay it out), plus for layouts that
+     * {@link StandardImages} rewrites an 8-bit RGB copy, plus the halving steps of a large reduction (at most
+     * another width x height bytes).
+     */
+    static long decodedBytes(byte[] encoded) throws IOException, ImageDecodeException {
+        try (Source source = Source.open(encoded)) {
+            ImageReader reader = source.reader;
+            long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+            long raster = pixels * 4; // ARGB ints, when the reader cannot say
+            boolean rewritten = false;
+            Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+            if (types != null && types.hasNext()) {
+                ImageTypeSpecifier type = types.next();
+                SampleModel sample = type.getSampleModel(1, 1);
+                raster = pixels * sample.getNumDataElements()
+                        * Math.max(1, DataBuffer.getDataTypeSize(sample.getDataType()) / 8);
+                int kind = type.getBufferedImageType();
+                rewritten = kind == BufferedImage.TYPE_CUSTOM || kind == BufferedImage.TYPE_USHORT_GRAY;
+            }
+            return raster + (rewritten ? pixels * 3 : 0) + pixels;
         }
     }
 

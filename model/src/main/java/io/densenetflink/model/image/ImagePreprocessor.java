@@ -16,8 +16,9 @@ import java.util.Objects;
  * Transparency is composited over black (a fully transparent pixel reads as black, not as the colour stored
  * under it). CMYK/YCCK JPEGs are converted with the naive formula, ignoring embedded profiles.
  *
- * <p>Failures are always an {@link ImageDecodeException}; no ImageIO or Java2D runtime exception or error
- * (out-of-memory included) escapes, so one bad record cannot fail a job.
+ * <p>Failures are always an {@link ImageDecodeException}; no ImageIO or Java2D runtime exception or error escapes,
+ * so one bad record cannot fail a job. Out-of-memory is the exception: it says more about what else the heap
+ * holds than about the frame, so it propagates (callers budget {@link #decodedBytes} to keep it away).
  */
 public final class ImagePreprocessor {
 
@@ -96,6 +97,16 @@ public final class ImagePreprocessor {
      */
     public int[] probeSize(byte[] encoded) throws ImageDecodeException {
         return Guarded.call(() -> ImageDecoder.probeSize(encoded));
+    }
+
+    /**
+     * About the most heap decoding {@code encoded} takes, from its header alone: what a caller budgets before
+     * {@link #preprocess} (see {@code ImageDecoder.decodedBytes}).
+     *
+     * @throws ImageDecodeException EMPTY, UNSUPPORTED_FORMAT or CORRUPT (unreadable header)
+     */
+    public long decodedBytes(byte[] encoded) throws ImageDecodeException {
+        return Guarded.call(() -> ImageDecoder.decodedBytes(encoded));
     }
 
     private void render(BufferedImage image, boolean swapRedBlue, float[] dest, int offset) {

@@ -45,12 +45,20 @@ class GuardedTest {
         assertEquals(ImageErrorReason.CORRUPT, mapped(new InternalError("native decoder")).reason());
     }
 
+    /**
+     * Issue 19: an OutOfMemoryError was mapped to a TOO_LARGE decode failure, so whichever frame allocated when the
+     * heap ran short (another frame's fault, or another thread's) became a dead letter.
+     */
     @Test
-    void outOfMemoryIsTooLarge() {
-        ImageDecodeException e = mapped(new OutOfMemoryError("Java heap space"));
-
-        assertEquals(ImageErrorReason.TOO_LARGE, e.reason());
-        assertTrue(e.getCause() instanceof OutOfMemoryError);
+    void outOfMemoryIsNotTheFramesFaultAndPropagates() {
+        OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+        assertSame(oom, assertThrows(OutOfMemoryError.class, () -> Guarded.call(() -> {
+            throw oom;
+        })));
+        // The PNG reader wraps it: javax.imageio.IIOException("Caught exception during read", oom)
+        assertSame(oom, assertThrows(OutOfMemoryError.class, () -> Guarded.call(() -> {
+            throw new IIOException("Caught exception during read: ", oom);
+        })));
     }
 
     private static ImageDecodeException mapped(Throwable failure) {

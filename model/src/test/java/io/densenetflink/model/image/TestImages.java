@@ -191,11 +191,25 @@ public final class TestImages {
 
     /** PNG signature and an IHDR chunk (8-bit RGB) with a correct CRC, and nothing after it. */
     public static byte[] pngHeaderOnly(int width, int height) {
+        return pngHeaderOnly(width, height, 8, 2);
+    }
+
+    /** As {@link #pngHeaderOnly(int, int)} with the IHDR's bit depth and colour type (6: RGBA, 0: grey). */
+    public static byte[] pngHeaderOnly(int width, int height, int bitDepth, int colourType) {
         ByteBuffer ihdr = ByteBuffer.allocate(13);
-        ihdr.putInt(width).putInt(height).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        ihdr.putInt(width).putInt(height).put((byte) bitDepth).put((byte) colourType).put((byte) 0).put((byte) 0)
+                .put((byte) 0);
         byte[] chunk = chunk("IHDR", ihdr.array());
         byte[] signature = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
         return ByteBuffer.allocate(signature.length + chunk.length).put(signature).put(chunk).array();
+    }
+
+    /** A PNG whose IHDR says {@code width x height} at the bit depth and colour type given, and no pixel data. */
+    public static byte[] pngWithoutPixels(int width, int height, int bitDepth, int colourType) {
+        byte[] header = pngHeaderOnly(width, height, bitDepth, colourType);
+        byte[] idat = chunk("IDAT", new byte[0]);
+        byte[] iend = chunk("IEND", new byte[0]);
+        return ByteBuffer.allocate(header.length + idat.length + iend.length).put(header).put(idat).put(iend).array();
     }
 
     private static byte[] chunk(String type, byte[] data) {

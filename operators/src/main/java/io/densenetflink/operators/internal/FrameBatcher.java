@@ -3,6 +3,7 @@ package io.densenetflink.operators.internal;
 import ai.djl.Device;
 import io.densenetflink.model.engine.MxEngineSetup;
 import io.densenetflink.model.image.ImageDecodeException;
+import io.densenetflink.model.image.ImageErrorReason;
 import io.densenetflink.model.image.ImagePreprocessor;
 import io.densenetflink.operators.Classification;
 import io.densenetflink.operators.FailedFrame;
@@ -62,20 +63,20 @@ public final class FrameBatcher implements AutoCloseable {
      */
     public record Settings(SlotClassifierFactory factory, Device device, int inferenceThreads, int decodeThreads,
             int topK, String name, BatchPolicy batching, FailurePolicy failures, long maxInFlightBytes,
-            Duration closeTimeout, Duration modelPollInterval, long maxSwapBytes, RecordedModel restored) {
+            long maxDecodeBytes, Duration closeTimeout, Duration modelPollInterval, long maxSwapBytes, RecordedModel restored) {
 
         /** The settings {@code options} give a slot, with what was decided for it when it opened. */
         public static Settings of(InferenceOptions options, Device device, int inferenceThreads, long maxInFlightBytes,
-                Duration closeTimeout, String name) {
+                long maxDecodeBytes, Duration closeTimeout, String name) {
             return new Settings(options.classifier(), device, inferenceThreads, options.decodeThreads(),
                     options.topK(), name, BatchPolicy.of(options), FailurePolicy.of(options), maxInFlightBytes,
-                    closeTimeout, options.modelPollInterval(), options.maxSwapBytes(), RecordedModel.NONE);
+                    maxDecodeBytes, closeTimeout, options.modelPollInterval(), options.maxSwapBytes(), RecordedModel.NONE);
         }
 
         /** These settings, starting with the model version {@code model} a checkpoint recorded. */
         public Settings restored(RecordedModel model) {
             return new Settings(factory, device, inferenceThreads, decodeThreads, topK, name, batching, failures,
-                    maxInFlightBytes, closeTimeout, modelPollInterval, maxSwapBytes, model);
+                    maxInFlightBytes, maxDecodeBytes, closeTimeout, modelPollInterval, maxSwapBytes, model);
         }
     }
 
@@ -86,6 +87,7 @@ public final class FrameBatcher implements AutoCloseable {
     private final LinkedBlockingDeque<PendingFrame> decoded = new LinkedBlockingDeque<>();
     private final Set<InFlightFrame> unanswered = ConcurrentHashMap.newKeySet();
     private final InFlightBytes bytes;
+    private final DecodeBudget decodeBudget;
     private final ForwardWatch forwards = new ForwardWatch();
     private final CompletableFuture<SlotClassifier> model = new CompletableFuture<>();
     private final AtomicReference<SlotFailedException> failure = new AtomicReference<>();
@@ -104,6 +106,7 @@ public final class FrameBatcher implements AutoCloseable {
         this.settings = settings;
         this.listener = listener;
         this.bytes = new InFlightBytes(settings.maxInFlightBytes());
+        this.decodeBudget = new DecodeBudget(settings.maxDecodeBytes());
         AtomicInteger decoderNumber = new AtomicInteger();
         this.decodePool = new ThreadPoolExecutor(settings.decodeThreads(), settings.decodeThreads(), 0L,
                 TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
@@ -271,18 +274,32 @@ public final class FrameBatcher implements AutoCloseable {
         }
         try {
             float[] pixels;
+            long cost;
             try {
-                pixels = preprocessor.preprocess(frame.frame().payload());
+                cost = preprocessor.decodedBytes(frame.frame().payload());
+                if (cost > decodeBudget.capacity()) {
+                    throw new ImageDecodeException(ImageErrorReason.TOO_LARGE, "decoding it takes about " + cost
+                            + " bytes of heap, more than the slot's decode budget of " + decodeBudget.capacity()
+                            + " (maxDecodeBytes)");
+                }
+                decodeBudget.acquire(cost);
+                try {
+                    pixels = preprocessor.preprocess(frame.frame().payload());
+                } finally {
+                    decodeBudget.release(cost);
+                }
             } catch (ImageDecodeException e) {
                 answer(frame, o -> o.failed(new FailedFrame(frame.frame(), e.reason().name(), e.detail(),
                         System.currentTimeMillis())));
                 return;
-            } catch (RuntimeException | OutOfMemoryError e) {
+            } catch (RuntimeException e) {
                 // The preprocessor maps every decoder failure to ImageDecodeException; anything else is ours.
                 answer(frame, o -> o.failed(new FailedFrame(frame.frame(), "CORRUPT", "decoder failure: " + e,
                         System.currentTimeMillis())));
                 return;
             }
+            // An OutOfMemoryError is not the frame's fault (it says what else the heap holds): it fails the slot
+            // below, and the task replays the frame, never a dead letter for a good frame.
             if (!frame.isAnswered()) {
                 decoded.addLast(new PendingFrame(frame, pixels));
             }

@@ -127,11 +127,14 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
             LOG.warn("{} subtask {}/{}: device {} ({})", options.name(), subtask, parallelism, device.name(),
                     device.reason());
         }
+        long decodeBytes = SlotSizing.maxDecodeBytes(options.maxDecodeBytes(), options.slotsPerTaskManager(),
+                parallelism);
         LOG.info("{} subtask {}/{}: device {} ({}), {} inference thread(s), at most {} frames and {} MiB in"
-                + " flight, loading {}", options.name(), subtask, parallelism, device.name(), device.reason(),
-                threads, options.maxInFlight(), maxBytes >> 20, options.classifier().describe());
+                + " flight, {} MiB of decodes at once, loading {}", options.name(), subtask, parallelism, device.name(),
+                device.reason(), threads, options.maxInFlight(), maxBytes >> 20, decodeBytes >> 20,
+                options.classifier().describe());
         long start = System.nanoTime();
-        batcher = FrameBatcher.start(FrameBatcher.Settings.of(options, device.device(), threads, maxBytes,
+        batcher = FrameBatcher.start(FrameBatcher.Settings.of(options, device.device(), threads, maxBytes, decodeBytes,
                 CLOSE_TIMEOUT, options.name() + "-" + subtask).restored(restored), metrics);
         try {
             var model = batcher.awaitModel(LOAD_TIMEOUT);

@@ -33,7 +33,21 @@ final class SlotSizing {
         if (configured > 0) {
             return configured;
         }
-        long share = Runtime.getRuntime().maxMemory() / 4 / slotsSharingTheTaskManager(slotsPerTaskManager, parallelism);
-        return Math.max(1, Math.min(MAX_DEFAULT_IN_FLIGHT_BYTES, share));
+        return Math.max(1, Math.min(MAX_DEFAULT_IN_FLIGHT_BYTES, heapShare(slotsPerTaskManager, parallelism)));
+    }
+
+    /**
+     * Heap bytes one slot's decodes may take at once: the configured budget, else a quarter of the JVM's heap
+     * divided by the slots sharing it (no upper bound: a larger heap decodes larger frames).
+     */
+    static long maxDecodeBytes(long configured, int slotsPerTaskManager, int parallelism) {
+        if (configured > 0) {
+            return configured;
+        }
+        return Math.max(1, heapShare(slotsPerTaskManager, parallelism));
+    }
+
+    private static long heapShare(int slotsPerTaskManager, int parallelism) {
+        return Runtime.getRuntime().maxMemory() / 4 / slotsSharingTheTaskManager(slotsPerTaskManager, parallelism);
     }
 }

@@ -78,7 +78,8 @@ class FrameBatcherTest {
 
     private static FrameBatcher start(InferenceOptions.Builder options, Recorder recorder) throws Exception {
         FrameBatcher batcher = FrameBatcher.start(FrameBatcher.Settings.of(options.decodeThreads(2).topK(3).build(),
-                Device.cpu(), 1, Long.MAX_VALUE, Duration.ofSeconds(1), "test"), recorder);
+                Device.cpu(), 1, Long.MAX_VALUE, options.build().maxDecodeBytes() > 0 ? options.build().maxDecodeBytes()
+                        : Long.MAX_VALUE, Duration.ofSeconds(1), "test"), recorder);
         batcher.awaitModel(Duration.ofMinutes(1));
         return batcher;
     }
@@ -146,6 +147,44 @@ class FrameBatcherTest {
             recorder.await();
             assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30));
             assertEquals(List.of(1), recorder.batchSizes);
+        }
+    }
+
+    /**
+     * Issue 19: decoding had a pixel limit but no memory budget: a small 16-bit RGBA PNG within the pixel limit
+     * decoded to hundreds of MB, whatever the slot's heap. Now a frame that alone needs more than the slot's decode
+     * budget (weighed from its header) is a TOO_LARGE dead letter, before it is decoded.
+     */
+    @Test
+    void aFrameThatAloneNeedsMoreThanTheDecodeBudgetIsATooLargeDeadLetter() throws Exception {
+        Recorder recorder = new Recorder(9);
+        try (FrameBatcher batcher = start(InferenceOptions.builder(realModel()).maxBatchSize(8)
+                .maxDelay(Duration.ofMillis(50)).maxDecodeBytes(4L << 20), recorder)) {
+            for (int i = 0; i < 9; i++) {
+                byte[] payload = i == 4 ? TestModels.sixteenBitRgbaPng(1000) : TestModels.png(i);
+                submit(batcher, TestModels.frame("cam", "f" + i, payload), recorder.outcome());
+            }
+            recorder.await();
+            assertEquals(8, recorder.results.size());
+            FailedFrame failed = recorder.failures.get(0);
+            assertEquals("f4", failed.frame().frameId());
+            assertEquals("TOO_LARGE", failed.reason());
+            assertTrue(failed.detail().contains("more than the slot's decode budget of 4194304"), failed.detail());
+        }
+    }
+
+    /** Frames that each fit the decode budget but not together wait for it, and every one is classified. */
+    @Test
+    void framesThatTogetherExceedTheDecodeBudgetWaitForIt() throws Exception {
+        byte[] large = TestModels.largePng(1, 1000); // about 2 MB of decoding each
+        Recorder recorder = new Recorder(6);
+        try (FrameBatcher batcher = start(InferenceOptions.builder(realModel()).maxBatchSize(8)
+                .maxDelay(Duration.ofMillis(50)).maxDecodeBytes(3L << 20), recorder)) {
+            for (int i = 0; i < 6; i++) {
+                submit(batcher, TestModels.frame("cam", "f" + i, large), recorder.outcome());
+            }
+            recorder.await();
+            assertEquals(6, recorder.results.size(), "failed: " + recorder.failures);
         }
     }
 
