@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.densenetflink.model.artifact.ModelArtifact;
 import io.densenetflink.model.artifact.ModelRepository;
 import io.densenetflink.model.artifact.ScratchDirectory;
+import io.densenetflink.operators.internal.InferenceFunction;
+import io.densenetflink.operators.types.FrameSerializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +15,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.BooleanSupplier;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.types.Either;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -331,6 +346,58 @@ class ModelSwapTest {
             String message = causes(e);
             assertTrue(message.contains("model version 1 is not the model the checkpoint recorded: its files now record "
                     + other + ", the checkpoint " + served), message);
+        }
+    }
+
+    /**
+     * A checkpoint written before digests were kept holds the served version in the union state
+     * densenet-served-versions (subtask, version) only: it still restores onto that version, without a digest to
+     * compare.
+     */
+    @Test
+    void aCheckpointFromBeforeDigestsRestoresOntoItsRecordedVersion() throws Exception {
+        ModelRepository repository = repository();
+        repository.publish(Path.of(TestModels.tiny()), OptionalLong.empty());
+        OperatorSubtaskState legacy;
+        try (var old = new OneInputStreamOperatorTestHarness<>(new AsyncWaitOperatorFactory<>(
+                new LegacyVersionState(1), 1000, 10, AsyncDataStream.OutputMode.ORDERED), FrameSerializer.INSTANCE)) {
+            old.setup(InferenceFunction.outcomeType().createSerializer(new ExecutionConfig().getSerializerConfig()));
+            old.open();
+            legacy = old.snapshot(1, 1);
+        }
+        try (OperatorHarness restored = harness(repository, 0)) {
+            restored.initializeState(legacy);
+            restored.open();
+            assertEquals(1L, restored.gauge("modelVersion"), "the version the old checkpoint recorded, not the newest (2)");
+            Rounds rounds = new Rounds(restored);
+            rounds.until(() -> rounds.switchCheckpoint >= 0, "version 2 takes over at the next checkpoint");
+        }
+    }
+
+    /** What the operator's state looked like before digests: union list state of (subtask, version). */
+    private static final class LegacyVersionState extends RichAsyncFunction<Frame, Either<Classification, FailedFrame>>
+            implements CheckpointedFunction {
+        private final long version;
+        private transient ListState<Tuple2<Integer, Long>> state;
+
+        LegacyVersionState(long version) {
+            this.version = version;
+        }
+
+        @Override
+        public void asyncInvoke(Frame input, ResultFuture<Either<Classification, FailedFrame>> out) {
+            throw new UnsupportedOperationException("no frames");
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) throws Exception {
+            state = context.getOperatorStateStore().getUnionListState(
+                    new ListStateDescriptor<>("densenet-served-versions", Types.TUPLE(Types.INT, Types.LONG)));
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext context) throws Exception {
+            state.update(List.of(Tuple2.of(0, version)));
         }
     }
 
