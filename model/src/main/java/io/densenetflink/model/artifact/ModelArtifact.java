@@ -502,7 +502,11 @@ public final class ModelArtifact {
 
         private Builder() {}
 
-        /** The digest model.json recorded (set when read; {@link ModelArtifact#writeDescriptor} works it out). */
+        /**
+         * The digest model.json recorded (set when read; {@link ModelArtifact#writeDescriptor} works it out).
+         * Setting anything it covers (architecture, labels, preprocessing, files, precision, forward batch) after
+         * it drops it: an artifact changed in memory has no recorded digest until it is written and read again.
+         */
         public Builder contentDigest(String digest) {
             this.contentDigest = digest;
             return this;
@@ -510,11 +514,13 @@ public final class ModelArtifact {
 
         public Builder maxForwardBatch(int images) {
             this.maxForwardBatch = images;
+            this.contentDigest = null; // what it computes changed: the recorded digest no longer says
             return this;
         }
 
         public Builder precision(Precision p) {
             this.precision = p;
+            this.contentDigest = null; // what it computes changed: the recorded digest no longer says
             return this;
         }
 
@@ -543,26 +549,31 @@ public final class ModelArtifact {
         /** Makes this an MXNet graph artifact with files {@code PREFIX-symbol.json} and {@code PREFIX-0000.params}. */
         public Builder graphPrefix(String prefix) {
             this.graphPrefix = prefix;
+            this.contentDigest = null; // what it computes changed: the recorded digest no longer says
             return this;
         }
 
         public Builder architecture(DenseNetConfig c) {
             this.architecture = c;
+            this.contentDigest = null; // what it computes changed: the recorded digest no longer says
             return this;
         }
 
         public Builder labels(List<String> l) {
             this.labels = l;
+            this.contentDigest = null; // what it computes changed: the recorded digest no longer says
             return this;
         }
 
         public Builder preprocessing(Preprocessing p) {
             this.preprocessing = p;
+            this.contentDigest = null; // what it computes changed: the recorded digest no longer says
             return this;
         }
 
         public Builder weightsFile(String f) {
             this.weightsFile = f;
+            this.contentDigest = null; // what it computes changed: the recorded digest no longer says
             return this;
         }
 

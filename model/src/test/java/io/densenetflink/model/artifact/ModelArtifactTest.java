@@ -172,6 +172,10 @@ class ModelArtifactTest {
         ModelArtifact written = ModelArtifact.read(tmp);
         assertTrue(written.contentDigest().matches("sha256:[0-9a-f]{64}"), written.contentDigest());
         written.verifyContent();
+        assertEquals(written.contentDigest(), written.toBuilder().version("9").directory(tmp).build().contentDigest());
+        assertEquals(null, written.toBuilder().labels(List.of("z", "b", "c", "d", "e", "f", "g", "h", "i", "j")).build()
+                .contentDigest(), "changed in memory: no recorded digest to check (quantize's converted model had its"
+                + " source's digest and was refused)");
 
         String json = Files.readString(tmp.resolve("model.json"));
         Files.writeString(tmp.resolve("model.json"), json.replace("\"version\": \"3\"", "\"version\": \"9\"")
