@@ -7,13 +7,9 @@ import io.densenetflink.operators.FailedFrame;
 import io.densenetflink.operators.FailureReason;
 import io.densenetflink.operators.LabelScore;
 import io.densenetflink.operators.SlotClassifier;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,15 +21,12 @@ import org.slf4j.LoggerFactory;
  * fails too, the batch goes back to the queue, and when that happens {@code systemicFailureThreshold}
  * batches in a row the slot fails (and with it the task, which Flink restarts and replays from its
  * checkpoint): a broken model, a lost device or a crashed native library never turns frames into dead
- * letters. If the probe succeeds the batch is split in halves, depth first, within {@code bisectionBudget}
- * forwards: a frame that fails alone while the model works (it worked after that failure: a later group or a
- * final probe succeeded) is a dead letter ({@link FailureReason#INFERENCE_ERROR}); frames that failed after the
- * model's last success are suspected like a failed batch when the final probe fails; frames the budget did not
- * reach go back to the queue.
+ * letters. If the probe succeeds a {@link Bisection} within {@code bisectionBudget} forwards finds the frames at
+ * fault: those are dead letters ({@link FailureReason#INFERENCE_ERROR}); frames it suspects are the slot's are
+ * treated like a failed batch; frames the budget did not reach go back to the queue.
  *
- * <p>Out of memory is never a frame's fault either: it halves the slot's batch size limit and runs the batch
- * again in smaller pieces; {@code batchSizeRecoveryBatches} successful batches in a row at the limit raise
- * it by one, up to the configured size (additive increase, multiplicative decrease). A single frame out of
+ * <p>Out of memory is never a frame's fault either: it lowers the slot's {@link BatchSizeLimit} and runs the
+ * batch again in smaller pieces. A single frame out of
  * memory counts like a batch that failed its probe. Errors other than exceptions, out of memory and stack
  * overflow (a JNA {@code Error}, a linkage error) are not caught here: they end the inference thread, which
  * fails the slot.
@@ -68,13 +61,11 @@ final class BatchRunner {
     private final SlotClassifier model;
     private final int imageSize;
     private final int topK;
-    private final int configuredMaxBatchSize;
+    private final BatchSizeLimit limit;
     private final FailurePolicy policy;
     private final BatchListener listener;
     private final Slot slot;
     private final float[] knownGood;
-    private volatile int maxBatchSize;
-    private int successesAtLimit;
     private int failedProbesInARow;
     private float[] buffer = new float[0];
 
@@ -83,8 +74,7 @@ final class BatchRunner {
         this.model = model;
         this.imageSize = imageSize;
         this.topK = topK;
-        this.configuredMaxBatchSize = maxBatchSize;
-        this.maxBatchSize = maxBatchSize;
+        this.limit = new BatchSizeLimit(maxBatchSize, policy.batchSizeRecoveryBatches(), listener);
         this.policy = policy;
         this.listener = listener;
         this.slot = slot;
@@ -93,7 +83,7 @@ final class BatchRunner {
 
     /** The slot's current batch size limit (lowered by out-of-memory errors, raised again by runs of successes). */
     int maxBatchSize() {
-        return maxBatchSize;
+        return limit.get();
     }
 
     void run(List<PendingFrame> frames) {
@@ -101,10 +91,10 @@ final class BatchRunner {
         if (batch.isEmpty()) {
             return;
         }
-        if (batch.size() > maxBatchSize) {
+        if (batch.size() > limit.get()) {
             // The limit dropped since this batch formed: run it in pieces of the current limit.
             for (int from = 0; from < batch.size() && !slot.stopped(); ) {
-                int to = Math.min(batch.size(), from + maxBatchSize);
+                int to = Math.min(batch.size(), from + limit.get());
                 run(new ArrayList<>(batch.subList(from, to)));
                 from = to;
             }
@@ -140,7 +130,7 @@ final class BatchRunner {
         long inferenceMillis = (System.nanoTime() - start) / 1_000_000;
         failedProbesInARow = 0;
         System.arraycopy(batch.get(0).pixels(), 0, knownGood, 0, imageSize);
-        countSuccess(batch.size());
+        limit.succeeded(batch.size());
         long now = System.currentTimeMillis();
         long[] queued = new long[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
@@ -157,38 +147,12 @@ final class BatchRunner {
         return null;
     }
 
-    /** Additive increase: a run of successful batches at the limit raises it by one. */
-    private void countSuccess(int size) {
-        if (maxBatchSize >= configuredMaxBatchSize || size < maxBatchSize) {
-            return;
-        }
-        if (++successesAtLimit >= policy.batchSizeRecoveryBatches()) {
-            successesAtLimit = 0;
-            maxBatchSize++;
-            LOG.info("{} batches in a row succeeded at the batch size limit: it grows to {} (configured {})",
-                    policy.batchSizeRecoveryBatches(), maxBatchSize, configuredMaxBatchSize);
-            listener.maxBatchSizeChanged(maxBatchSize);
-        }
-    }
-
-    /** Multiplicative decrease: the limit becomes half the batch that did not fit. */
-    private void lowerLimit(int failedSize, Throwable error) {
-        int halved = Math.max(1, failedSize / 2);
-        if (halved < maxBatchSize) {
-            maxBatchSize = halved;
-            successesAtLimit = 0;
-            LOG.warn("out of memory at batch size {}: this slot now batches at most {} frames until runs of"
-                    + " successes raise it again ({})", failedSize, halved, error.toString());
-            listener.maxBatchSizeChanged(halved);
-        }
-    }
-
     private void outOfMemory(List<PendingFrame> batch, Throwable error) {
         if (batch.size() == 1) {
             slotSuspected(batch, error, "the model ran out of memory with a single frame");
             return;
         }
-        lowerLimit(batch.size(), error);
+        limit.outOfMemory(batch.size(), error);
         run(batch);
     }
 
@@ -199,70 +163,28 @@ final class BatchRunner {
         }
         LOG.warn("inference failed for a batch of {} while the model works; splitting it to isolate the cause: {}",
                 batch.size(), error.toString());
-        // A frame that fails alone is the frame's fault only if the model worked after that failure: a later group
-        // that succeeded, or a probe. Failures after the last success are judged again by a probe at the end (the
-        // device may be lost mid-bisection).
-        Map<PendingFrame, Throwable> failedAlone = new LinkedHashMap<>();
-        List<PendingFrame> failedSinceLastSuccess = new ArrayList<>();
-        List<PendingFrame> notReached = new ArrayList<>();
-        Deque<List<PendingFrame>> todo = new ArrayDeque<>();
-        split(batch, error, todo, failedAlone, failedSinceLastSuccess);
-        failedSinceLastSuccess.clear(); // the batch failed before the probe that just succeeded
-        int spent = 0;
-        while (!todo.isEmpty()) {
-            List<PendingFrame> group = unanswered(todo.pop());
-            if (group.isEmpty()) {
-                continue;
+        Bisection.Verdict verdict = new Bisection(policy.bisectionBudget(), new Bisection.Forwards() {
+            @Override
+            public Throwable forward(List<PendingFrame> group) {
+                return BatchRunner.this.forward(group);
             }
-            if (spent >= policy.bisectionBudget()) {
-                notReached.addAll(group);
-                continue;
-            }
-            spent++;
-            Throwable e = forward(group);
-            if (e == null) {
-                failedSinceLastSuccess.clear();
-            } else if (slot.stopped()) {
-                return;
-            } else if (isOutOfMemory(e)) {
-                lowerLimit(group.size(), e);
-                notReached.addAll(group); // memory, not these frames: they run again later
-            } else {
-                split(group, e, todo, failedAlone, failedSinceLastSuccess);
-            }
-        }
-        if (!failedSinceLastSuccess.isEmpty() && !probe()) {
-            // The model broke while the batch was being split: what failed since it last worked is not the frames'
-            // fault. What failed alone before a later success is.
-            List<PendingFrame> suspected = new ArrayList<>(failedSinceLastSuccess);
-            suspected.addAll(notReached);
-            failedSinceLastSuccess.forEach(failedAlone::remove);
-            failedAlone.forEach(this::deadLetter);
-            slotSuspected(suspected, error, "the model stopped working while a failed batch was split");
-            return;
-        }
-        failedAlone.forEach(this::deadLetter);
-        if (!notReached.isEmpty()) {
-            LOG.warn("the bisection budget of {} forwards is spent on a batch of {}: {} frame(s) go back to the"
-                    + " queue", policy.bisectionBudget(), batch.size(), notReached.size());
-            slot.retry(notReached);
-        }
-    }
 
-    /**
-     * Queues the halves of a failed group (first half on top), or records a single frame as failed alone (and as
-     * failed since the model last worked).
-     */
-    private static void split(List<PendingFrame> group, Throwable error, Deque<List<PendingFrame>> todo,
-            Map<PendingFrame, Throwable> failedAlone, List<PendingFrame> failedSinceLastSuccess) {
-        if (group.size() == 1) {
-            failedAlone.put(group.get(0), error);
-            failedSinceLastSuccess.add(group.get(0));
+            @Override
+            public boolean probe() {
+                return BatchRunner.this.probe();
+            }
+        }, limit, slot::stopped).run(batch, error);
+        if (verdict.stopped()) {
             return;
         }
-        int middle = group.size() / 2;
-        todo.push(new ArrayList<>(group.subList(middle, group.size())));
-        todo.push(new ArrayList<>(group.subList(0, middle)));
+        verdict.deadLetters().forEach(this::deadLetter);
+        if (!verdict.suspected().isEmpty()) {
+            slotSuspected(verdict.suspected(), error, "the model stopped working while a failed batch was split");
+        } else if (!verdict.notReached().isEmpty()) {
+            LOG.warn("the bisection budget of {} forwards is spent on a batch of {}: {} frame(s) go back to the"
+                    + " queue", policy.bisectionBudget(), batch.size(), verdict.notReached().size());
+            slot.retry(verdict.notReached());
+        }
     }
 
     /** Whether the model classifies a known-good input: the last frame it classified, else the mean image. */
@@ -308,7 +230,7 @@ final class BatchRunner {
                 System.currentTimeMillis()));
     }
 
-    private static List<PendingFrame> unanswered(List<PendingFrame> frames) {
+    static List<PendingFrame> unanswered(List<PendingFrame> frames) {
         List<PendingFrame> out = new ArrayList<>(frames.size());
         for (PendingFrame p : frames) {
             if (!p.isAnswered()) {
