@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Wraps the real DenseNet classifier to inject the failures the operator must survive or report: a forward
  * that throws whenever one particular input (an all-white image) is in the batch, out-of-memory errors above
  * a batch size (for ever or a number of times), a slow forward, a model that breaks for every input after a
- * number of batches (with an exception, or with a JNA-style {@link Error}), a forward that hangs, and a
- * forward that waits at a {@link Gate}. Counts the models opened and closed, the forwards tried and the
+ * number of batches (with an exception, or with a JNA-style {@link Error}), a forward that hangs, a
+ * forward that waits at a {@link Gate}, and a slow repository listing. Counts the models opened and closed, the forwards tried and the
  * batches and images each model classified.
  *
  * <p>The counters and gates are static: MiniCluster tasks run a deserialized copy of the factory in this JVM.
@@ -35,6 +35,7 @@ public final class FaultyClassifierFactory implements SlotClassifierFactory {
     public static final AtomicInteger OPEN_MODELS = new AtomicInteger();
     private static final AtomicInteger OPENED = new AtomicInteger();
     private static final AtomicInteger OOMS_THROWN = new AtomicInteger();
+    private static final AtomicInteger LISTINGS = new AtomicInteger();
 
     /** How a broken model fails every forward. */
     public enum Breakage {
@@ -56,6 +57,7 @@ public final class FaultyClassifierFactory implements SlotClassifierFactory {
     private int breakAfterBatches;
     private String gate;
     private boolean gateIgnoresInterrupts;
+    private long listingMillis;
 
     public FaultyClassifierFactory(String modelDir) {
         this.real = new DenseNetClassifierFactory(modelDir, EngineMode.COMPILED);
@@ -103,6 +105,27 @@ public final class FaultyClassifierFactory implements SlotClassifierFactory {
         return gatedBy(gateName);
     }
 
+    /**
+     * Looking for a newer version (a repository listing on a slow file system) takes {@code millis} after the first
+     * look (the slot's load); finds none.
+     */
+    public FaultyClassifierFactory slowListing(long millis) {
+        this.listingMillis = millis;
+        return this;
+    }
+
+    @Override
+    public java.util.OptionalLong latestVersion() {
+        if (listingMillis > 0 && LISTINGS.getAndIncrement() > 0) {
+            try {
+                Thread.sleep(listingMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
     public static void reset() {
         BATCHES_BY_MODEL.clear();
         FORWARDS.set(0);
@@ -110,6 +133,7 @@ public final class FaultyClassifierFactory implements SlotClassifierFactory {
         OPEN_MODELS.set(0);
         OPENED.set(0);
         OOMS_THROWN.set(0);
+        LISTINGS.set(0);
         Gate.GATES.clear();
     }
 

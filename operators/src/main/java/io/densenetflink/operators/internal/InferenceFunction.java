@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why an async function: a plain {@code RichMapFunction} sees one frame per call and must answer before
  * the next arrives, so it cannot batch. Under {@code AsyncDataStream.orderedWait}, {@code asyncInvoke}
- * only hands the frame to the slot's {@link FrameBatcher} and returns; the result completes later, when the
+ * only hands the frame to the slot's {@link InferenceSlot} and returns; the result completes later, when the
  * frame's batch has run. Flink's {@code AsyncWaitOperator} then provides the rest: it checkpoints the
  * frames still in flight and replays them after a restore (no loss, and with a transactional sink no
  * duplicates), emits results in input order (so each source's order is kept), blocks when {@code
@@ -92,7 +92,7 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
     /** The version this subtask's last checkpoint recorded; {@link RecordedModel#NONE} when it starts fresh. */
     private transient RecordedModel restored;
 
-    private transient FrameBatcher batcher;
+    private transient InferenceSlot slot;
     private transient InferenceMetrics metrics;
     private transient SlotDevice.Choice device;
     /** The frames in flight by the result future Flink handed with them (it hands the same one to timeout()). */
@@ -119,10 +119,10 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
         long maxBytes = SlotSizing.maxInFlightBytes(options.maxInFlightBytes(), options.slotsPerTaskManager(),
                 parallelism);
         metrics = new InferenceMetrics(getRuntimeContext().getMetricGroup(), options.maxBatchSize(),
-                new InferenceMetrics.InFlight(() -> batcher == null ? 0 : batcher.inFlight(),
-                        () -> batcher == null ? 0 : batcher.inFlightBytes(), maxBytes),
+                new InferenceMetrics.InFlight(() -> slot == null ? 0 : slot.inFlight(),
+                        () -> slot == null ? 0 : slot.inFlightBytes(), maxBytes),
                 new InferenceMetrics.Placement(device.name(), device.leasedGpu()),
-                () -> batcher == null ? 0 : batcher.servingVersion());
+                () -> slot == null ? 0 : slot.servingVersion());
         if (device.fellBack()) {
             LOG.warn("{} subtask {}/{}: device {} ({})", options.name(), subtask, parallelism, device.name(),
                     device.reason());
@@ -134,10 +134,10 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
                 device.reason(), threads, options.maxInFlight(), maxBytes >> 20, decodeBytes >> 20,
                 options.classifier().describe());
         long start = System.nanoTime();
-        batcher = FrameBatcher.start(FrameBatcher.Settings.of(options, device.device(), threads, maxBytes, decodeBytes,
-                CLOSE_TIMEOUT, options.name() + "-" + subtask).restored(restored), metrics);
+        slot = InferenceSlot.start(options, new Placement(device.device(), threads, maxBytes, decodeBytes,
+                options.name() + "-" + subtask, CLOSE_TIMEOUT, restored), metrics);
         try {
-            var model = batcher.awaitModel(LOAD_TIMEOUT);
+            var model = slot.awaitModel(LOAD_TIMEOUT);
             long millis = (System.nanoTime() - start) / 1_000_000;
             metrics.modelLoaded(millis);
             LOG.info("{} subtask {}: model {} {} loaded in {} ms{}", options.name(), subtask, model.modelName(),
@@ -189,7 +189,7 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
      */
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        Boundary boundary = batcher.checkpointBoundary();
+        Boundary boundary = slot.checkpointBoundary();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         servedModels.update(List.of(Tuple3.of(subtask, boundary.before(), boundary.beforeDigest())));
         if (boundary.switched()) {
@@ -235,7 +235,7 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
                 }));
         inFlight.put(result, inFlightFrame);
         try {
-            batcher.submit(inFlightFrame);
+            slot.submit(inFlightFrame);
         } catch (Exception e) {
             inFlight.remove(result);
             throw e;
@@ -252,8 +252,8 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
         if (inFlightFrame == null) {
             return; // answered meanwhile: that answer stands
         }
-        batcher.withdraw(inFlightFrame, () -> {
-            SlotFailedException failed = batcher.failure();
+        slot.withdraw(inFlightFrame, () -> {
+            SlotFailedException failed = slot.failure();
             if (failed != null) {
                 result.completeExceptionally(failed);
                 return;
@@ -264,12 +264,12 @@ public final class InferenceFunction extends RichAsyncFunction<Frame, Either<Cla
         });
     }
 
-    /** Stops the slot's threads and frees its model (bounded wait, see {@link FrameBatcher#close()}) and its GPU. */
+    /** Stops the slot's threads and frees its model (bounded wait, see {@link InferenceSlot#close()}) and its GPU. */
     @Override
     public void close() throws Exception {
-        if (batcher != null) {
-            batcher.close();
-            batcher = null;
+        if (slot != null) {
+            slot.close();
+            slot = null;
         }
         if (device != null) {
             device.release();

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,101 @@ final class LoadedVersions implements AutoCloseable {
         this.versions = versions;
         this.runners = runners;
         this.listener = listener;
+    }
+
+    /**
+     * Opens the version a slot starts with, on the calling (inference) thread: the one a checkpoint recorded
+     * ({@code restored}), else the newest that loads, else the factory's fixed model.
+     * <ul>
+     *   <li>A recorded version that does not load (deleted) gives way to the newest, with a warning: replayed frames
+     *       may then be classified differently than before.
+     *   <li>A recorded version whose files now have another digest (its number reused) is refused: replayed frames
+     *       would be classified by another model.
+     *   <li>A newest version that does not load gives way to the highest below it that does, each refusal warned
+     *       about and counted ({@link BatchListener#modelRejected}); it is tried again only once its files change.
+     * </ul>
+     */
+    static LoadedVersions open(Loading loading, RecordedModel restored, Function<SlotClassifier, BatchRunner> runners,
+            BatchListener listener) throws Exception {
+        SlotClassifierFactory factory = loading.factory();
+        long newest = factory.latestVersion().orElse(0);
+        long version = newest;
+        SlotClassifier classifier = restored.version() > 0 && newest > 0 ? openRecorded(loading, restored) : null;
+        if (classifier != null) {
+            version = restored.version();
+        } else if (newest > 0) {
+            var start = openNewestThatLoads(loading, newest, listener);
+            classifier = start.classifier();
+            version = start.version();
+        } else {
+            classifier = factory.open(loading.device());
+        }
+        try {
+            VersionSwitch switching = new VersionSwitch(version, classifier.modelDigest());
+            if (newest != version && version != restored.version()) {
+                switching.attempted(newest, factory.filesStamp(newest)); // failed here: retried once its files change
+            }
+            LoadedVersions loaded = new LoadedVersions(loading, switching, runners, listener);
+            loaded.add(version, classifier);
+            return loaded;
+        } catch (RuntimeException | Error e) {
+            classifier.close();
+            throw e;
+        }
+    }
+
+    /** The version a checkpoint recorded, or null when it does not load; refused when its digest changed. */
+    private static SlotClassifier openRecorded(Loading loading, RecordedModel restored) {
+        SlotClassifier classifier;
+        try {
+            classifier = loading.factory().open(loading.device(), restored.version());
+        } catch (Exception e) {
+            LOG.warn("{}: model version {}, which the checkpoint recorded, does not load; starting with the newest,"
+                    + " so replayed frames may be classified differently than before: {}", loading.name(),
+                    restored.version(), e.toString());
+            return null;
+        }
+        if (!restored.matches(classifier.modelDigest())) {
+            String now = classifier.modelDigest();
+            classifier.close();
+            throw new IllegalStateException("model version " + restored.version() + " is not the model the"
+                    + " checkpoint recorded: its files now record " + (now.isEmpty() ? "no digest" : now)
+                    + ", the checkpoint " + restored.digest() + " (the number was reused for other files)."
+                    + " Refused: replayed frames would be classified by another model. Put the recorded"
+                    + " version's files back, or start the job without this checkpoint");
+        }
+        return classifier;
+    }
+
+    private record Opened(SlotClassifier classifier, long version) {}
+
+    /** Opens {@code newest}, or the highest version below it that loads; throws the newest's failure when none does. */
+    private static Opened openNewestThatLoads(Loading loading, long newest, BatchListener listener) throws Exception {
+        SlotClassifierFactory factory = loading.factory();
+        Exception first = null;
+        for (OptionalLong v = OptionalLong.of(newest); v.isPresent(); v = factory.latestVersionBelow(v.getAsLong())) {
+            try {
+                return new Opened(factory.open(loading.device(), v.getAsLong()), v.getAsLong());
+            } catch (Exception e) {
+                first = first == null ? e : first;
+                OptionalLong below = factory.latestVersionBelow(v.getAsLong());
+                LOG.warn("{}: model version {} does not load{}: {}", loading.name(), v.getAsLong(),
+                        below.isPresent() ? ", falling back to version " + below.getAsLong() : " and none below it does",
+                        e.toString());
+                listener.modelRejected(v.getAsLong(), "it does not load: " + e);
+            }
+        }
+        throw first;
+    }
+
+    /** Which version serves, and when that changes. */
+    VersionSwitch versions() {
+        return versions;
+    }
+
+    /** The model of the version serving now. */
+    SlotClassifier serving() {
+        return loaded.get(versions.serving()).classifier();
     }
 
     /** Adds the version the slot starts with (loaded by the caller). */

@@ -33,8 +33,8 @@ public final class DecodeOutOfMemoryProbe {
         });
         InferenceOptions options = InferenceOptions.builder(new DenseNetClassifierFactory(TestModels.tiny(),
                 EngineMode.COMPILED)).maxBatchSize(1).decodeThreads(1).build();
-        try (FrameBatcher batcher = FrameBatcher.start(FrameBatcher.Settings.of(options, Device.cpu(), 1,
-                Long.MAX_VALUE, 1L << 40, Duration.ofSeconds(5), "probe"), BatchListener.NONE)) {
+        try (InferenceSlot batcher = InferenceSlot.start(options, new Placement(Device.cpu(), 1, Long.MAX_VALUE,
+                1L << 40, "probe", Duration.ofSeconds(5), RecordedModel.NONE), BatchListener.NONE)) {
             batcher.awaitModel(Duration.ofMinutes(1));
             batcher.submit(new InFlightFrame(TestModels.frame("cam", "huge", frame), outcome));
             if (!done.await(2, TimeUnit.MINUTES)) {

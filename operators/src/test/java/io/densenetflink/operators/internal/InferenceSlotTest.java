@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The batcher on its own: batch formation, poison frames, bisection, out-of-memory, with a real model. */
-class FrameBatcherTest {
+class InferenceSlotTest {
 
     private static final String MODEL = TestModels.tiny();
 
@@ -70,16 +70,29 @@ class FrameBatcherTest {
         }
     }
 
-    private static FrameBatcher start(SlotClassifierFactory factory, int maxBatch, Duration maxDelay,
+    private static InferenceSlot start(SlotClassifierFactory factory, int maxBatch, Duration maxDelay,
             Duration budget, Recorder recorder) throws Exception {
         return start(InferenceOptions.builder(factory).maxBatchSize(maxBatch).maxDelay(maxDelay).latencyBudget(budget),
                 recorder);
     }
 
-    private static FrameBatcher start(InferenceOptions.Builder options, Recorder recorder) throws Exception {
-        FrameBatcher batcher = FrameBatcher.start(FrameBatcher.Settings.of(options.decodeThreads(2).topK(3).build(),
-                Device.cpu(), 1, Long.MAX_VALUE, options.build().maxDecodeBytes() > 0 ? options.build().maxDecodeBytes()
-                        : Long.MAX_VALUE, Duration.ofSeconds(1), "test"), recorder);
+    private static InferenceSlot start(InferenceOptions.Builder options, Recorder recorder) throws Exception {
+        return startWith(options.decodeThreads(2), recorder);
+    }
+
+    /**
+     * With one decode thread: frames reach the batches in the order submitted (two decode threads may finish them
+     * in another order).
+     */
+    private static InferenceSlot startInOrder(InferenceOptions.Builder options, Recorder recorder) throws Exception {
+        return startWith(options.decodeThreads(1), recorder);
+    }
+
+    private static InferenceSlot startWith(InferenceOptions.Builder options, Recorder recorder) throws Exception {
+        InferenceOptions built = options.topK(3).build();
+        InferenceSlot batcher = InferenceSlot.start(built, new Placement(Device.cpu(), 1, Long.MAX_VALUE,
+                built.maxDecodeBytes() > 0 ? built.maxDecodeBytes() : Long.MAX_VALUE, "test", Duration.ofSeconds(1),
+                RecordedModel.NONE), recorder);
         batcher.awaitModel(Duration.ofMinutes(1));
         return batcher;
     }
@@ -95,7 +108,7 @@ class FrameBatcherTest {
         }, cause -> calls.add("aborted"));
     }
 
-    private static void submit(FrameBatcher batcher, Frame frame, Outcome outcome) throws InterruptedException {
+    private static void submit(InferenceSlot batcher, Frame frame, Outcome outcome) throws InterruptedException {
         batcher.submit(new InFlightFrame(frame, outcome));
     }
 
@@ -106,7 +119,7 @@ class FrameBatcherTest {
     @Test
     void batchClosesWhenFull() throws Exception {
         Recorder recorder = new Recorder(4);
-        try (FrameBatcher batcher = start(realModel(), 4, Duration.ofMinutes(5), Duration.ZERO, recorder)) {
+        try (InferenceSlot batcher = start(realModel(), 4, Duration.ofMinutes(5), Duration.ZERO, recorder)) {
             long start = System.nanoTime();
             for (int i = 0; i < 4; i++) {
                 submit(batcher, TestModels.frame("cam", "f" + i, TestModels.png(i)), recorder.outcome());
@@ -122,7 +135,7 @@ class FrameBatcherTest {
     @Test
     void batchClosesOnDelayWithOneFrame() throws Exception {
         Recorder recorder = new Recorder(1);
-        try (FrameBatcher batcher = start(realModel(), 32, Duration.ofMillis(200), Duration.ZERO, recorder)) {
+        try (InferenceSlot batcher = start(realModel(), 32, Duration.ofMillis(200), Duration.ZERO, recorder)) {
             long start = System.nanoTime();
             submit(batcher, TestModels.frame("cam", "only", TestModels.png(1)), recorder.outcome());
             recorder.await();
@@ -140,7 +153,7 @@ class FrameBatcherTest {
     @Test
     void latencyBudgetClosesABatchOfOldFramesEarly() throws Exception {
         Recorder recorder = new Recorder(1);
-        try (FrameBatcher batcher = start(realModel(), 32, Duration.ofMinutes(5), Duration.ofMillis(100), recorder)) {
+        try (InferenceSlot batcher = start(realModel(), 32, Duration.ofMinutes(5), Duration.ofMillis(100), recorder)) {
             long start = System.nanoTime();
             Frame old = new Frame("cam", "old", TestModels.png(2), System.currentTimeMillis() - 60_000);
             submit(batcher, old, recorder.outcome());
@@ -158,7 +171,7 @@ class FrameBatcherTest {
     @Test
     void aFrameThatAloneNeedsMoreThanTheDecodeBudgetIsATooLargeDeadLetter() throws Exception {
         Recorder recorder = new Recorder(9);
-        try (FrameBatcher batcher = start(InferenceOptions.builder(realModel()).maxBatchSize(8)
+        try (InferenceSlot batcher = start(InferenceOptions.builder(realModel()).maxBatchSize(8)
                 .maxDelay(Duration.ofMillis(50)).maxDecodeBytes(4L << 20), recorder)) {
             for (int i = 0; i < 9; i++) {
                 byte[] payload = i == 4 ? TestModels.sixteenBitRgbaPng(1000) : TestModels.png(i);
@@ -178,7 +191,7 @@ class FrameBatcherTest {
     void framesThatTogetherExceedTheDecodeBudgetWaitForIt() throws Exception {
         byte[] large = TestModels.largePng(1, 1000); // about 2 MB of decoding each
         Recorder recorder = new Recorder(6);
-        try (FrameBatcher batcher = start(InferenceOptions.builder(realModel()).maxBatchSize(8)
+        try (InferenceSlot batcher = start(InferenceOptions.builder(realModel()).maxBatchSize(8)
                 .maxDelay(Duration.ofMillis(50)).maxDecodeBytes(3L << 20), recorder)) {
             for (int i = 0; i < 6; i++) {
                 submit(batcher, TestModels.frame("cam", "f" + i, large), recorder.outcome());
@@ -188,10 +201,32 @@ class FrameBatcherTest {
         }
     }
 
+    /**
+     * Issue 21: the repository poll shared the single watchdog thread that detects hung forwards, so a slow file
+     * system (a listing that takes longer than the forward timeout) delayed hang detection by as long.
+     */
+    @Test
+    void aSlowRepositoryListingDoesNotDelayFailingAHungForward() throws Exception {
+        FaultyClassifierFactory.reset();
+        Recorder recorder = new Recorder(1);
+        var factory = new FaultyClassifierFactory(MODEL).slowListing(60_000)
+                .breakAfter(0, FaultyClassifierFactory.Breakage.HANG);
+        try (InferenceSlot slot = start(InferenceOptions.builder(factory).maxBatchSize(1).maxDelay(Duration.ZERO)
+                .forwardTimeout(Duration.ofMillis(500)).modelPollInterval(Duration.ofMillis(20)), recorder)) {
+            Thread.sleep(100); // the poll is inside its 60 s listing
+            long start = System.nanoTime();
+            submit(slot, TestModels.frame("cam", "f0", TestModels.png(0)), recorder.outcome());
+            recorder.await();
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertEquals(1, recorder.aborted.size(), "the hung forward failed the slot");
+            assertTrue(seconds < 10, "failed after " + seconds + " s, not after the forward timeout of 0.5 s");
+        }
+    }
+
     @Test
     void oneCorruptFrameAmongThirtyOneGoodOnesFailsAlone() throws Exception {
         Recorder recorder = new Recorder(32);
-        try (FrameBatcher batcher = start(realModel(), 32, Duration.ofSeconds(2), Duration.ZERO, recorder)) {
+        try (InferenceSlot batcher = start(realModel(), 32, Duration.ofSeconds(2), Duration.ZERO, recorder)) {
             for (int i = 0; i < 32; i++) {
                 byte[] payload = i == 17 ? TestModels.truncatedPng(i) : TestModels.png(i);
                 submit(batcher, TestModels.frame("cam", "f" + i, payload), recorder.outcome());
@@ -211,7 +246,7 @@ class FrameBatcherTest {
     void aFrameTheNetworkFailsOnIsIsolatedByBisection() throws Exception {
         Recorder recorder = new Recorder(16);
         var factory = new FaultyClassifierFactory(MODEL).failOnWhite();
-        try (FrameBatcher batcher = start(factory, 16, Duration.ofSeconds(2), Duration.ZERO, recorder)) {
+        try (InferenceSlot batcher = start(factory, 16, Duration.ofSeconds(2), Duration.ZERO, recorder)) {
             for (int i = 0; i < 16; i++) {
                 byte[] payload = i == 11 ? TestModels.whitePng() : TestModels.png(i);
                 submit(batcher, TestModels.frame("cam", "f" + i, payload), recorder.outcome());
@@ -229,7 +264,7 @@ class FrameBatcherTest {
     void outOfMemoryHalvesTheBatchSizeInsteadOfFailing() throws Exception {
         Recorder recorder = new Recorder(16);
         var factory = new FaultyClassifierFactory(MODEL).oomAbove(5);
-        try (FrameBatcher batcher = start(factory, 16, Duration.ofSeconds(2), Duration.ZERO, recorder)) {
+        try (InferenceSlot batcher = start(factory, 16, Duration.ofSeconds(2), Duration.ZERO, recorder)) {
             for (int i = 0; i < 16; i++) {
                 submit(batcher, TestModels.frame("cam", "f" + i, TestModels.png(i)), recorder.outcome());
             }
@@ -244,7 +279,7 @@ class FrameBatcherTest {
     @Test
     void resultsKeepSubmissionIdentity() throws Exception {
         Recorder recorder = new Recorder(40);
-        try (FrameBatcher batcher = start(realModel(), 8, Duration.ofMillis(20), Duration.ZERO, recorder)) {
+        try (InferenceSlot batcher = start(realModel(), 8, Duration.ofMillis(20), Duration.ZERO, recorder)) {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 ids.add("f" + i);
@@ -263,7 +298,7 @@ class FrameBatcherTest {
     void aPoisonFrameAloneInItsBatchIsADeadLetterNotASlotFailure() throws Exception {
         Recorder recorder = new Recorder(3);
         var factory = new FaultyClassifierFactory(MODEL).failOnWhite();
-        try (FrameBatcher batcher = start(factory, 1, Duration.ZERO, Duration.ZERO, recorder)) {
+        try (InferenceSlot batcher = start(factory, 1, Duration.ZERO, Duration.ZERO, recorder)) {
             submit(batcher, TestModels.frame("cam", "good0", TestModels.png(0)), recorder.outcome());
             submit(batcher, TestModels.frame("cam", "white", TestModels.whitePng()), recorder.outcome());
             submit(batcher, TestModels.frame("cam", "good1", TestModels.png(1)), recorder.outcome());
@@ -279,7 +314,7 @@ class FrameBatcherTest {
         FaultyClassifierFactory.reset();
         Recorder recorder = new Recorder(frames);
         var factory = new FaultyClassifierFactory(MODEL).breakAfter(0, FaultyClassifierFactory.Breakage.EXCEPTION);
-        try (FrameBatcher batcher = start(InferenceOptions.builder(factory).maxBatchSize(frames)
+        try (InferenceSlot batcher = start(InferenceOptions.builder(factory).maxBatchSize(frames)
                 .maxDelay(Duration.ofSeconds(2)).systemicFailureThreshold(systemicFailureThreshold), recorder)) {
             for (int i = 0; i < frames; i++) {
                 submit(batcher, TestModels.frame("cam", "f" + i, TestModels.png(i)), recorder.outcome());
@@ -313,7 +348,7 @@ class FrameBatcherTest {
         FaultyClassifierFactory.reset();
         Recorder recorder = new Recorder(16);
         var factory = new FaultyClassifierFactory(MODEL).failOnWhite();
-        try (FrameBatcher batcher = start(InferenceOptions.builder(factory).maxBatchSize(16)
+        try (InferenceSlot batcher = start(InferenceOptions.builder(factory).maxBatchSize(16)
                 .maxDelay(Duration.ofSeconds(2)).bisectionBudget(4), recorder)) {
             for (int i = 0; i < 16; i++) {
                 byte[] payload = i == 3 || i == 9 || i == 14 ? TestModels.whitePng() : TestModels.png(i);
@@ -338,7 +373,7 @@ class FrameBatcherTest {
         // Successful forwards: the probe after the failed batch of 8, then f0..f3; every forward after those two fails.
         var factory = new FaultyClassifierFactory(MODEL).failOnWhite()
                 .breakAfter(2, FaultyClassifierFactory.Breakage.EXCEPTION);
-        try (FrameBatcher batcher = start(InferenceOptions.builder(factory).maxBatchSize(8)
+        try (InferenceSlot batcher = start(InferenceOptions.builder(factory).maxBatchSize(8)
                 .maxDelay(Duration.ofSeconds(2)).systemicFailureThreshold(1), recorder)) {
             for (int i = 0; i < 8; i++) {
                 byte[] payload = i == 5 ? TestModels.whitePng() : TestModels.png(i);
@@ -363,8 +398,9 @@ class FrameBatcherTest {
         // The first batch's forward waits until all eight frames are in: else a warm model could answer f0 (and
         // fail the slot) before f4..f7 are submitted, and their submit would see the failed slot instead.
         var gate = FaultyClassifierFactory.Gate.named("completion-throws");
-        try (FrameBatcher batcher = start(new FaultyClassifierFactory(MODEL).gatedBy("completion-throws"), 4,
-                Duration.ofMillis(200), Duration.ZERO, recorder)) {
+        // In order: f0 must be the first frame of the first batch (seen in .ci/run: decoded after f1..f4, it ran last).
+        try (InferenceSlot batcher = startInOrder(InferenceOptions.builder(new FaultyClassifierFactory(MODEL)
+                .gatedBy("completion-throws")).maxBatchSize(4).maxDelay(Duration.ofMillis(200)), recorder)) {
             IllegalStateException injected = new IllegalStateException("injected: completion failed");
             submit(batcher, TestModels.frame("cam", "f0", TestModels.png(0)), throwing(injected, new ArrayList<>()));
             for (int i = 1; i < 8; i++) {
@@ -385,7 +421,7 @@ class FrameBatcherTest {
         var gate = FaultyClassifierFactory.Gate.named("after-close");
         List<String> answeredAfterClose = new CopyOnWriteArrayList<>();
         try {
-            FrameBatcher batcher = start(new FaultyClassifierFactory(MODEL).gatedUninterruptiblyBy("after-close"), 1,
+            InferenceSlot batcher = start(new FaultyClassifierFactory(MODEL).gatedUninterruptiblyBy("after-close"), 1,
                     Duration.ZERO, Duration.ZERO, new Recorder(0));
             // Like Flink's result future once the task's mailbox is closed.
             submit(batcher, TestModels.frame("cam", "f0", TestModels.png(0)),
