@@ -42,13 +42,21 @@ final class ImageDecoder {
      * {@link StandardImages} rewrites an 8-bit RGB copy, plus the halving steps of a large reduction (at most
      * another width x height bytes).
      */
-    static long decodedBytes(byte[] encoded) throws IOException, ImageDecodeException {
+    static long decodedBytes(byte[] encoded, long maxPixels) throws IOException, ImageDecodeException {
         try (Source source = Source.open(encoded)) {
             ImageReader reader = source.reader;
+            checkSize(reader.getWidth(0), reader.getHeight(0), maxPixels); // the pixel limit's refusal comes first
             long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
             long raster = pixels * 4; // ARGB ints, when the reader cannot say
             boolean rewritten = false;
-            Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+            Iterator<ImageTypeSpecifier> types;
+            try {
+                types = reader.getImageTypes(0);
+            } catch (IOException | RuntimeException e) {
+                // Damaged past the size (the PNG reader reads every chunk before the pixels for this): the decode
+                // reports what is wrong; weigh it as ARGB meanwhile.
+                types = null;
+            }
             if (types != null && types.hasNext()) {
                 ImageTypeSpecifier type = types.next();
                 SampleModel sample = type.getSampleModel(1, 1);

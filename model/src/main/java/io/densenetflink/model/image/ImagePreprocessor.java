@@ -103,10 +103,11 @@ public final class ImagePreprocessor {
      * About the most heap decoding {@code encoded} takes, from its header alone: what a caller budgets before
      * {@link #preprocess} (see {@code ImageDecoder.decodedBytes}).
      *
-     * @throws ImageDecodeException EMPTY, UNSUPPORTED_FORMAT or CORRUPT (unreadable header)
+     * @throws ImageDecodeException EMPTY, UNSUPPORTED_FORMAT or CORRUPT (unreadable header), TOO_LARGE (above
+     *     {@link Preprocessing#maxPixels()})
      */
     public long decodedBytes(byte[] encoded) throws ImageDecodeException {
-        return Guarded.call(() -> ImageDecoder.decodedBytes(encoded));
+        return Guarded.call(() -> ImageDecoder.decodedBytes(encoded, preprocessing.maxPixels()));
     }
 
     private void render(BufferedImage image, boolean swapRedBlue, float[] dest, int offset) {

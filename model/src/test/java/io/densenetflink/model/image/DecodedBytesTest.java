@@ -6,9 +6,9 @@ import java.awt.Color;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
+import java.io.ByteArrayInputStream;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import java.io.ByteArrayInputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,6 +46,19 @@ class DecodedBytesTest {
         assertTrue(estimate >= 7071L * 7071 * 8, "16-bit RGBA: " + estimate);
         long rgb = preprocessor.decodedBytes(TestImages.pngWithoutPixels(7071, 7071, 8, 2));
         assertTrue(rgb >= 7071L * 7071 * 3 && rgb < estimate, "8-bit RGB: " + rgb);
+    }
+
+    /**
+     * A header claiming more pixels than the model's limit is TOO_LARGE from the weighing too (BadInputTest saw
+     * CORRUPT: the PNG reader reads every chunk before the pixels to say its layout, and a header-only file ends).
+     */
+    @Test
+    void theWeighingRefusesAboveThePixelLimitAndWeighsAFileCutAfterItsHeader() throws Exception {
+        ImageDecodeException e = org.junit.jupiter.api.Assertions.assertThrows(ImageDecodeException.class,
+                () -> preprocessor.decodedBytes(TestImages.pngHeaderOnly(100_000, 100_000)));
+        org.junit.jupiter.api.Assertions.assertEquals(ImageErrorReason.TOO_LARGE, e.reason());
+        assertTrue(preprocessor.decodedBytes(TestImages.pngHeaderOnly(1000, 1000)) >= 1000L * 1000 * 3,
+                "a file that ends after its header is weighed, and its decode says what is wrong");
     }
 
     private static long rasterBytes(BufferedImage image) {
