@@ -1,18 +1,19 @@
 package io.densenetflink.job;
 
 import io.densenetflink.job.kafka.client.KafkaClients;
-import io.densenetflink.job.kafka.sink.ClassificationSerializer;
-import io.densenetflink.job.kafka.sink.DeadLetterSerializer;
+import io.densenetflink.job.kafka.sink.ClassificationRecordSchema;
+import io.densenetflink.job.kafka.sink.DeadLetterRecordSchema;
 import io.densenetflink.job.kafka.sink.ResultSizeGuard;
 import io.densenetflink.job.kafka.source.FrameDeserializer;
+import io.densenetflink.job.settings.JobArguments;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
+import io.densenetflink.job.settings.KafkaClient;
+import io.densenetflink.job.settings.StartingOffsets;
 import io.densenetflink.operators.Classification;
 import io.densenetflink.operators.ClassifiedFrames;
 import io.densenetflink.operators.DenseNetInference;
 import io.densenetflink.operators.Frame;
-import io.densenetflink.job.settings.JobArguments;
-import io.densenetflink.job.settings.JobOptions;
-import io.densenetflink.job.settings.KafkaClient;
-import io.densenetflink.job.settings.StartingOffsets;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,7 +178,7 @@ public final class DenseNetJob {
         settings.validate();
         ClassifiedFrames classified = DenseNetInference.classify(frames, settings.inferenceOptions());
 
-        ClassificationSerializer results = new ClassificationSerializer(settings.get(JobOptions.OUTPUT_TOPIC),
+        ClassificationRecordSchema results = new ClassificationRecordSchema(settings.get(JobOptions.OUTPUT_TOPIC),
                 preflight.resultMaxBytes());
         SingleOutputStreamOperator<Classification> writable = classified.results()
                 .process(new ResultSizeGuard(results), classified.results().getType())
@@ -186,7 +187,7 @@ public final class DenseNetJob {
                 .name("kafka-results").uid("kafka-results");
         classified.failures().union(writable.getSideOutput(ResultSizeGuard.TOO_LARGE))
                 .sinkTo(sink(settings, preflight, DEAD_LETTER_SINK, KafkaClient.DEAD_LETTER_PRODUCER,
-                        new DeadLetterSerializer(settings.get(JobOptions.DLQ_TOPIC), preflight.deadLetterMaxBytes())))
+                        new DeadLetterRecordSchema(settings.get(JobOptions.DLQ_TOPIC), preflight.deadLetterMaxBytes())))
                 .name("kafka-dead-letters").uid("kafka-dead-letters");
         return classified;
     }

@@ -2,6 +2,7 @@ package io.densenetflink.job;
 
 import io.densenetflink.job.kafka.client.BrokerConfigs;
 import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -8,6 +8,7 @@ import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameProducer;
 import io.densenetflink.job.settings.JobArguments;
 import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

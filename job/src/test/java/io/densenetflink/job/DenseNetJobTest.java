@@ -1,6 +1,5 @@
 package io.densenetflink.job;
 
-import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +12,8 @@ import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.kafka.client.FrameProducer;
 import io.densenetflink.job.kafka.internal.HeaderText;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

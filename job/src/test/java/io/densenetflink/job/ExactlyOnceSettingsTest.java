@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.job.settings.JobArguments;
 import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,10 @@
 package io.densenetflink.job;
 
-import io.densenetflink.job.settings.JobOptions;
-import io.densenetflink.job.settings.StartingOffsets;
 import io.densenetflink.job.kafka.client.CommittedReader;
 import io.densenetflink.job.kafka.client.FrameInput;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
+import io.densenetflink.job.settings.StartingOffsets;
 import io.densenetflink.model.DenseNetConfig;
 import io.densenetflink.model.artifact.ModelArtifact;
 import io.densenetflink.model.data.FashionMnist;

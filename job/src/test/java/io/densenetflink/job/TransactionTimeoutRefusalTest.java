@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -5,6 +5,7 @@ import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
 import io.densenetflink.model.artifact.ModelLimits;
 import io.densenetflink.model.artifact.ModelRepository;
+import io.densenetflink.model.graph.MxGraphFiles;
 import io.densenetflink.model.image.Preprocessing;
 import io.densenetflink.model.inference.DenseNetClassifier;
 import io.densenetflink.model.inference.EngineMode;
@@ -110,7 +111,7 @@ public final class DenseNetClassifierFactory implements SlotClassifierFactory {
             ModelArtifact artifact = artifact(version);
             long bytes = Files.size(artifact.weightsPath());
             if (artifact.isGraph()) {
-                bytes += Files.size(artifact.directory().resolve(artifact.graphPrefix() + "-symbol.json"));
+                bytes += Files.size(MxGraphFiles.symbolFile(artifact.directory(), artifact.graphPrefix()));
             } else {
                 bytes = Math.max(bytes, 4 * artifact.parameterCount());
             }

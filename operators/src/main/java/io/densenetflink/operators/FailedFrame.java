@@ -4,16 +4,16 @@ import io.densenetflink.operators.types.FailedFrameTypeInfoFactory;
 import java.util.Objects;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
-/** A frame that produced no classification, with a reason code (see {@link FailureReason}) and detail. */
+/** A frame that produced no classification, with its {@link FailureReason} and detail. */
 @TypeInfo(FailedFrameTypeInfoFactory.class)
 public final class FailedFrame {
 
     private final Frame frame;
-    private final String reason;
+    private final FailureReason reason;
     private final String detail;
     private final long failedAt;
 
-    public FailedFrame(Frame frame, String reason, String detail, long failedAt) {
+    public FailedFrame(Frame frame, FailureReason reason, String detail, long failedAt) {
         this.frame = Objects.requireNonNull(frame, "frame");
         this.reason = Objects.requireNonNull(reason, "reason");
         this.detail = detail == null ? "" : detail;
@@ -25,8 +25,7 @@ public final class FailedFrame {
         return frame;
     }
 
-    /** A reason code such as {@code CORRUPT} or {@code INFERENCE_ERROR}. */
-    public String reason() {
+    public FailureReason reason() {
         return reason;
     }
 

@@ -89,7 +89,7 @@ class InferenceCheckpointTest {
             assertEquals(expected, frameIds(h));
             assertTrue(System.nanoTime() - start < Duration.ofSeconds(60).toNanos());
             var failure = h.extractOutputValues().get(5).right();
-            assertEquals("EMPTY", failure.reason());
+            assertEquals(FailureReason.EMPTY, failure.reason());
         }
     }
 

@@ -1,7 +1,7 @@
 package io.densenetflink.it.docker;
 
-import io.densenetflink.job.JobSettings;
 import io.densenetflink.job.settings.JobArguments;
+import io.densenetflink.job.settings.JobSettings;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;

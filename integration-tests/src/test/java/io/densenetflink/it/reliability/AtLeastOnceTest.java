@@ -1,15 +1,15 @@
 package io.densenetflink.it.reliability;
 
-import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.job.DeliveryGuaranteeOption;
-import io.densenetflink.job.JobSettings;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

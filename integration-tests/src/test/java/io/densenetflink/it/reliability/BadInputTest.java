@@ -1,14 +1,14 @@
 package io.densenetflink.it.reliability;
 
-import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.densenetflink.job.JobSettings;
 import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
 import io.densenetflink.model.image.TestImages;
 import java.awt.Color;
 import java.nio.charset.StandardCharsets;

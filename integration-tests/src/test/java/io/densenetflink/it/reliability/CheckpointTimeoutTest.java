@@ -2,11 +2,11 @@ package io.densenetflink.it.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.densenetflink.job.JobSettings;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

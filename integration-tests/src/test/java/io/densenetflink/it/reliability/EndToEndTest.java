@@ -1,16 +1,16 @@
 package io.densenetflink.it.reliability;
 
-import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import com.google.gson.JsonObject;
 import io.densenetflink.it.ProjectRoot;
-import io.densenetflink.job.JobSettings;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
 import io.densenetflink.model.data.FashionMnist;
 import io.densenetflink.model.data.LabeledImages;
 import io.densenetflink.model.inference.DenseNetClassifier;

@@ -1,13 +1,13 @@
 package io.densenetflink.it.reliability;
 
-import io.densenetflink.job.settings.JobOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.densenetflink.job.JobSettings;
 import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,14 +1,14 @@
 package io.densenetflink.it.reliability;
 
-import io.densenetflink.job.settings.JobOptions;
-import io.densenetflink.job.DenseNetJob;
 import io.densenetflink.job.DeliveryGuaranteeOption;
-import io.densenetflink.job.JobSettings;
+import io.densenetflink.job.DenseNetJob;
 import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.Preflight;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.kafka.client.FrameProducer;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
 import io.densenetflink.operators.Frame;
 import java.io.IOException;
 import java.io.UncheckedIOException;

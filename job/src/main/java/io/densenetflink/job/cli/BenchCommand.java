@@ -21,14 +21,15 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet bench}: raw model throughput and peak memory per batch size, on random input. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measure images/s and peak resident memory per batch size (random input, warm-up first),",
-            "in fp32, int8 or bf16 (--precision converts the model first), with the oneDNN ISA that ran."})
+        header = "Measure a model's images/s and peak memory per batch size.",
+        description = "Measure images/s and peak resident memory per batch size (random input, warm-up first), in "
+                + "fp32, int8 or bf16 (--precision converts the model first), with the oneDNN ISA that ran.")
 final class BenchCommand implements Callable<Integer> {
 
     /** Random-normal frames an on-the-fly int8 model is calibrated on (as many as the ONNX Runtime peer uses). */
@@ -47,8 +48,9 @@ final class BenchCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--precision", paramLabel = "fp32|int8|bf16",
-            description = {"Precision to measure (default: the model's own). Converting from fp32 happens first;",
-                "int8 is then calibrated on " + SPEED_CALIBRATION_FRAMES + " random-normal frames: right for speed, not for accuracy."})
+            description = "Precision to measure (default: the model's own). Converting from fp32 happens first; int8 is"
+                    + " then calibrated on " + SPEED_CALIBRATION_FRAMES + " random-normal frames: right for speed, not"
+                    + " for accuracy.")
     String precision;
 
     @Mixin

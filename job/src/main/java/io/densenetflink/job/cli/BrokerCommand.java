@@ -8,15 +8,17 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet broker}: a local single-node Kafka broker in this process, until Ctrl-C. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
-        description = {"Run a real single-node Kafka broker (KRaft, in this process, 127.0.0.1 only) for local work",
-            "without Docker. Transactions work (exactly-once sinks, read_committed consumers); records up to 32 MB.",
-            "Prints 'bootstrap.servers=127.0.0.1:PORT' on stdout once it accepts clients; Ctrl-C stops it cleanly."})
+        header = "Run a single-node Kafka broker in this process, for local work.",
+        description = "Run a real single-node Kafka broker (KRaft, in this process, 127.0.0.1 only) for local work "
+                + "without Docker. Transactions work (exactly-once sinks, read_committed consumers); records up to 32 "
+                + "MB. Prints 'bootstrap.servers=127.0.0.1:PORT' on stdout once it accepts clients; Ctrl-C stops it "
+                + "cleanly.")
 final class BrokerCommand implements Callable<Integer> {
 
     @Spec

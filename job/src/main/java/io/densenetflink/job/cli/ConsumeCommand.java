@@ -21,18 +21,19 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet consume}: print (or evaluate) what is in the output, dead-letter or input topics. */
 @Command(name = "consume", mixinStandardHelpOptions = true,
-        description = {"Read topics from the beginning, committed records only (read_committed), without a consumer",
-            "group. Stops after --limit records, or when nothing new arrived for --idle-timeout.",
-            "Prints one line per record: results, dead letters (reason, detail) and input frames; --json prints",
-            "one JSON object per record instead. --evaluate prints only a summary: accuracy against the inputs'",
-            "label headers, per class, latency percentiles and dead letters by reason (give the output and the",
-            "dead-letter topic: --topic results,dead-letters)."})
+        header = "Read committed records from Kafka topics; print or evaluate them.",
+        description = "Read topics from the beginning, committed records only (read_committed), without a consumer "
+                + "group. Stops after --limit records, or when nothing new arrived for --idle-timeout. Prints one "
+                + "line per record: results, dead letters (reason, detail) and input frames; --json prints one JSON "
+                + "object per record instead. --evaluate prints only a summary: accuracy against the inputs' label "
+                + "headers, per class, latency percentiles and dead letters by reason (give the output and the "
+                + "dead-letter topic: --topic results,dead-letters).")
 final class ConsumeCommand implements Callable<Integer> {
 
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().serializeNulls().create();

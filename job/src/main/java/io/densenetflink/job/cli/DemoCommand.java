@@ -11,15 +11,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet demo}: the whole pipeline on one machine, no set-up: broker, job, frames, summary. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run everything locally: an in-process Kafka broker, the job on a Flink MiniCluster with the",
-            "shipped Fashion-MNIST model, labeled frames in, results out, and a summary (accuracy, throughput,",
-            "latency)."})
+        header = "Run the whole pipeline locally on the shipped Fashion-MNIST model.",
+        description = "Run everything locally: an in-process Kafka broker, the job on a Flink MiniCluster with the "
+                + "shipped Fashion-MNIST model, labeled frames in, results out, and a summary (accuracy, throughput, "
+                + "latency).")
 final class DemoCommand implements Callable<Integer> {
 
     @Spec
@@ -36,9 +37,9 @@ final class DemoCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--repository", paramLabel = "DIR",
-            description = {"Serve a model repository: DIR (created with the model as version 1 if it holds no",
-                "version). With --follow, `densenet publish --model SRC --repository DIR` swaps the job to SRC at",
-                "its next checkpoint; the results say which version classified them."})
+            description = "Serve a model repository: DIR (created with the model as version 1 if it holds no "
+                    + "version). With --follow, `densenet publish --model SRC --repository DIR` swaps the job to SRC "
+                    + "at its next checkpoint; the results say which version classified them.")
     Path repository;
 
     @Option(names = "--variant", paramLabel = "NAME",

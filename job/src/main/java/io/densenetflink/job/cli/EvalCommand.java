@@ -13,15 +13,15 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet eval}: accuracy, per-class accuracy and confusion matrix of a model on the test set. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a model on the Fashion-MNIST test set (t10k-*): accuracy,",
-            "per-class accuracy and the confusion matrix; --report also draws",
-            "them into a PNG image."})
+        header = "Evaluate a model on the Fashion-MNIST test set.",
+        description = "Evaluate a model on the Fashion-MNIST test set (t10k-*): accuracy, per-class accuracy and the "
+                + "confusion matrix; --report also draws them into a PNG image.")
 final class EvalCommand implements Callable<Integer> {
 
     @Spec

@@ -13,14 +13,16 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet import}: a torchvision/timm DenseNet state dict becomes a model artifact. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Import torchvision/timm DenseNet weights (.safetensors or .npz) into a model directory,",
-            "or (--from gluon) an MXNet/Gluon-exported image classifier (--symbol X-symbol.json --params X-0000.params)."})
+        header = "Import DenseNet weights or an MXNet/Gluon graph into a model directory.",
+        description = "Import torchvision/timm DenseNet weights (.safetensors or .npz) into a model directory, or "
+                + "(--from gluon) an MXNet/Gluon-exported image classifier (--symbol X-symbol.json --params "
+                + "X-0000.params).")
 final class ImportCommand implements Callable<Integer> {
 
     @Spec

@@ -7,12 +7,13 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet info}: the layer layout, parameter count and multiply-adds of an architecture. */
 @Command(name = "info", mixinStandardHelpOptions = true,
+        header = "Print a DenseNet's layer layout, parameter count and MACs.",
         description = "Print the layer layout, parameter count and MACs of a DenseNet.")
 final class InfoCommand implements Callable<Integer> {
 

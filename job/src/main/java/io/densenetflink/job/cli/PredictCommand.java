@@ -18,15 +18,16 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet predict}: logits for a tensor file, or the top classes of image files. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Classify image files (prints the top classes per image), or",
-            "run a preprocessed NCHW float tensor (--tensor X.npy) and write raw logits (--out Y.npy)."})
+        header = "Classify image files, or run a preprocessed tensor.",
+        description = "Classify image files (prints the top classes per image), or run a preprocessed NCHW float "
+                + "tensor (--tensor X.npy) and write raw logits (--out Y.npy).")
 final class PredictCommand implements Callable<Integer> {
 
     @Spec

@@ -4,6 +4,7 @@ import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.kafka.client.FrameProducer;
 import io.densenetflink.job.kafka.client.KafkaClients;
 import io.densenetflink.job.kafka.client.SyntheticPhotos;
+import io.densenetflink.model.console.ProgressBar;
 import io.densenetflink.model.data.FashionMnist;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -14,17 +15,18 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet produce}: send image files, or Fashion-MNIST images as PNG, to an input topic. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
-        description = {"Send images to a Kafka topic in the job's input format: key = --source, value = the image",
-            "bytes, headers frame-id (the file name), content-type (from the extension) and, for Fashion-MNIST,",
-            "label (the class index). A directory stands for its files, sorted by name. The topic must exist.",
-            "Idempotent producer (acks=all); prints how many frames the broker acknowledged."})
+        header = "Send images to a Kafka topic in the job's input format.",
+        description = "Send images to a Kafka topic in the job's input format: key = --source, value = the image "
+                + "bytes, headers frame-id (the file name), content-type (from the extension) and, for Fashion-MNIST, "
+                + "label (the class index). A directory stands for its files, sorted by name. The topic must exist. "
+                + "Idempotent producer (acks=all); prints how many frames the broker acknowledged.")
 final class ProduceCommand implements Callable<Integer> {
 
     @Spec
@@ -97,10 +99,11 @@ final class ProduceCommand implements Callable<Integer> {
 
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressBar bar = new ProgressBar(err, "frames");
+        ProgressBar bar = new ProgressBar(err, "sent", frames.size(), "frames", ProgressBar.stderrIsTerminal(), 10);
         FrameProducer.Result result;
         try (FrameProducer producer = new FrameProducer(kafka.bootstrapServers, props)) {
-            result = producer.send(topic, source, frames, rate, bar::update);
+            result = producer.send(topic, source, frames, rate, (acknowledged, total) -> bar.update(acknowledged,
+                    acknowledged, ""));
         } finally {
             bar.finish();
         }

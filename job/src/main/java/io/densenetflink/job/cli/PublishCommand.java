@@ -6,15 +6,16 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet publish}: a model directory into a repository of numbered versions, visible in one rename. */
 @Command(name = "publish", mixinStandardHelpOptions = true,
-        description = {"Publish a model directory as the next version of a model repository (DIR/1, DIR/2, ...).",
-            "The copy is written under a hidden name inside the repository and renamed to its number, so a",
-            "running job sees all of it or nothing; the job switches to it at a checkpoint."})
+        header = "Publish a model directory as the next version of a model repository.",
+        description = "Publish a model directory as the next version of a model repository (DIR/1, DIR/2, ...). The "
+                + "copy is written under a hidden name inside the repository and renamed to its number, so a running "
+                + "job sees all of it or nothing; the job switches to it at a checkpoint.")
 final class PublishCommand implements Callable<Integer> {
 
     @Spec

@@ -1,15 +1,15 @@
 package io.densenetflink.job.cli;
 
+import ai.djl.Device;
 import io.densenetflink.model.artifact.ModelArtifact;
 import io.densenetflink.model.artifact.Precision;
+import io.densenetflink.model.bench.LogitFidelity;
 import io.densenetflink.model.data.FashionMnist;
 import io.densenetflink.model.data.LabeledImages;
 import io.densenetflink.model.engine.MxEngineSetup;
 import io.densenetflink.model.inference.DenseNetClassifier;
 import io.densenetflink.model.lowp.CalibrationSet;
 import io.densenetflink.model.lowp.PrecisionConverter;
-import io.densenetflink.model.bench.LogitFidelity;
-import ai.djl.Device;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,15 +18,16 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet quantize}: an int8 (calibrated) or bf16 model directory from an fp32 one. */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-        description = {"Convert an fp32 model directory (a DenseNet or an imported MXNet graph) into an int8",
-            "model calibrated on images run through the model's own preprocessing (MXNet's quantization",
-            "pass and oneDNN fusion), or into a bf16 model (--precision bf16, no calibration)."})
+        header = "Convert an fp32 model into an int8 or bf16 model.",
+        description = "Convert an fp32 model directory (a DenseNet or an imported MXNet graph) into an int8 model "
+                + "calibrated on images run through the model's own preprocessing (MXNet's quantization pass and "
+                + "oneDNN fusion), or into a bf16 model (--precision bf16, no calibration).")
 final class QuantizeCommand implements Callable<Integer> {
 
     @Spec

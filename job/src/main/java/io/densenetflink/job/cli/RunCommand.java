@@ -1,12 +1,12 @@
 package io.densenetflink.job.cli;
 
 import io.densenetflink.job.DenseNetJob;
-import io.densenetflink.job.JobSettings;
 import io.densenetflink.job.Preflight;
 import io.densenetflink.job.RetainedCheckpoints;
 import io.densenetflink.job.kafka.client.KafkaClients;
 import io.densenetflink.job.settings.JobArguments;
 import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
 import io.densenetflink.model.artifact.ModelArtifact;
 import io.densenetflink.model.artifact.ModelRepository;
 import java.nio.file.Path;
@@ -25,10 +25,11 @@ import picocli.CommandLine.Unmatched;
  * them; picocli only provides {@code --help}.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run the Kafka classification job on a local Flink MiniCluster.",
-            "Frames from --input-topic, results to --output-topic, failed frames to --dlq-topic;",
-            "exactly-once by default. With --state-dir, checkpoints are kept there and a restart resumes",
-            "from the latest completed one. Settings:"})
+        header = "Run the Kafka classification job on a local Flink MiniCluster.",
+        description = "Run the Kafka classification job on a local Flink MiniCluster. Frames from --input-topic, "
+                + "results to --output-topic, failed frames to --dlq-topic; exactly-once by default. With "
+                + "--state-dir, checkpoints are kept there and a restart resumes from the latest completed one. "
+                + "Settings:")
 public final class RunCommand implements Callable<Integer> {
 
     private CommandSpec spec;

@@ -7,18 +7,18 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code densenet sample}: copies the first N Fashion-MNIST test images and labels into a gzipped IDX pair, the
  * labelled sample committed under {@code models/fashion-mnist-sample/}.
  */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = {"Write the first --count Fashion-MNIST test images and labels as a",
-            "gzipped IDX pair (t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz),",
-            "readable by eval --data-dir."})
+        header = "Write the first Fashion-MNIST test images and labels as an IDX pair.",
+        description = "Write the first --count Fashion-MNIST test images and labels as a gzipped IDX pair "
+                + "(t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz), readable by eval --data-dir.")
 final class SampleCommand implements Callable<Integer> {
 
     @Spec

@@ -15,16 +15,16 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code densenet train}: train a DenseNet from scratch on Fashion-MNIST and write a model directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Train a DenseNet from scratch on Fashion-MNIST (DJL + MXNet, CPU).",
-            "Writes the model directory (model.json + weights.safetensors) and a",
-            "checkpoint after every epoch; --resume continues after the last one.",
-            "Holds out --validation-size training images; never reads the test set."})
+        header = "Train a DenseNet from scratch on Fashion-MNIST.",
+        description = "Train a DenseNet from scratch on Fashion-MNIST (DJL + MXNet, CPU). Writes the model directory "
+                + "(model.json + weights.safetensors) and a checkpoint after every epoch; --resume continues after "
+                + "the last one. Holds out --validation-size training images; never reads the test set.")
 final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -93,9 +93,9 @@ final class TrainCommand implements Callable<Integer> {
     boolean noFlip;
 
     @Option(names = "--threads", paramLabel = "N|auto",
-            description = {"OpenMP threads (default: OMP_NUM_THREADS, else all cores). auto: choose between 1",
-                "and all cores by measured step time, re-checked every few minutes (for a machine shared",
-                "with other work; needs MXNet's NaiveEngine, the default)."})
+            description = "OpenMP threads (default: OMP_NUM_THREADS, else all cores). auto: choose between 1 and all "
+                    + "cores by measured step time, re-checked every few minutes (for a machine shared with other "
+                    + "work; needs MXNet's NaiveEngine, the default).")
     String threads;
 
     @Option(names = "--name", defaultValue = "fashion-mnist-densenet", paramLabel = "NAME",

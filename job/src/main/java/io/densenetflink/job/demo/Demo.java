@@ -1,11 +1,9 @@
 package io.densenetflink.job.demo;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.densenetflink.job.DenseNetJob;
-import io.densenetflink.job.JobSettings;
 import io.densenetflink.job.Preflight;
-import io.densenetflink.job.settings.JobOptions;
-import io.densenetflink.job.settings.StartingOffsets;
-import io.densenetflink.model.inference.EngineMode;
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.job.kafka.ResultEvaluator;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
@@ -13,8 +11,10 @@ import io.densenetflink.job.kafka.client.CommittedReader;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.kafka.client.FrameProducer;
 import io.densenetflink.job.kafka.internal.HeaderText;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import io.densenetflink.job.settings.JobOptions;
+import io.densenetflink.job.settings.JobSettings;
+import io.densenetflink.job.settings.StartingOffsets;
+import io.densenetflink.model.inference.EngineMode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

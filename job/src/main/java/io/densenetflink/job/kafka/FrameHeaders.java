@@ -65,7 +65,7 @@ public final class FrameHeaders {
     public static final String HEADERS_DROPPED = "dead-letter-headers-dropped";
 
     /**
-     * Dead letters whose key was over {@code DeadLetterSerializer.MAX_KEY_BYTES} in a record over the limit: the
+     * Dead letters whose key was over {@code DeadLetterRecordSchema.MAX_KEY_BYTES} in a record over the limit: the
      * key's original size in bytes (the record has its first bytes).
      */
     public static final String KEY_CUT = "dead-letter-key-cut";

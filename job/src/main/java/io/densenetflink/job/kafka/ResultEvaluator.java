@@ -6,7 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.densenetflink.job.kafka.internal.HeaderText;
-import io.densenetflink.job.kafka.sink.ClassificationSerializer;
+import io.densenetflink.job.kafka.sink.ClassificationRecordSchema;
 import io.densenetflink.operators.LabelScore;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -87,7 +87,7 @@ public final class ResultEvaluator {
     }
 
     /**
-     * Adds one output value (JSON text of schema {@value ClassificationSerializer#SCHEMA}); false, and nothing
+     * Adds one output value (JSON text of schema {@value ClassificationRecordSchema#SCHEMA}); false, and nothing
      * added, when it is not one.
      */
     public boolean acceptResult(String json) {
@@ -129,7 +129,7 @@ public final class ResultEvaluator {
             Boolean ok = r.has("correct") && r.get("correct").isJsonPrimitive() ? r.get("correct").getAsBoolean()
                     : null;
             if (ok == null) {
-                ok = classIndex != null && ClassificationSerializer.matchesGroundTruth(truth,
+                ok = classIndex != null && ClassificationRecordSchema.matchesGroundTruth(truth,
                         new LabelScore(classIndex, label, 0f));
             }
             labeled++;

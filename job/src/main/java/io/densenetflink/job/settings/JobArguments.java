@@ -1,6 +1,5 @@
 package io.densenetflink.job.settings;
 
-import io.densenetflink.job.JobSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

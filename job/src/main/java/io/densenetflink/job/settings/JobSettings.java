@@ -1,9 +1,5 @@
-package io.densenetflink.job;
+package io.densenetflink.job.settings;
 
-import io.densenetflink.job.settings.JobOptions;
-import io.densenetflink.job.settings.JobSetting;
-import io.densenetflink.job.settings.KafkaClient;
-import io.densenetflink.job.settings.KafkaScope;
 import io.densenetflink.model.artifact.ModelLimits;
 import io.densenetflink.operators.DenseNetClassifierFactory;
 import io.densenetflink.operators.InferenceOptions;

@@ -11,14 +11,15 @@ import io.densenetflink.job.kafka.SharedKafkaBroker;
 import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.kafka.client.KafkaClients;
-import io.densenetflink.job.kafka.sink.ClassificationSerializer;
+import io.densenetflink.job.kafka.sink.ClassificationRecordSchema;
+import io.densenetflink.job.kafka.sink.DeadLetterRecordSchema;
 import io.densenetflink.job.kafka.sink.RecordSizeLimit;
-import io.densenetflink.job.kafka.sink.DeadLetterSerializer;
 import io.densenetflink.model.data.FashionMnist;
 import io.densenetflink.model.data.IdxWriter;
 import io.densenetflink.model.data.LabeledImages;
 import io.densenetflink.operators.Classification;
 import io.densenetflink.operators.FailedFrame;
+import io.densenetflink.operators.FailureReason;
 import io.densenetflink.operators.Frame;
 import io.densenetflink.operators.LabelScore;
 import java.awt.image.BufferedImage;
@@ -152,8 +153,8 @@ class KafkaCommandsTest {
 
     @Test
     void evaluateResultsAndDeadLetters() throws Exception {
-        ClassificationSerializer results = new ClassificationSerializer("cli-results", RecordSizeLimit.KAFKA_DEFAULT);
-        DeadLetterSerializer deadLetters = new DeadLetterSerializer("cli-dlq", RecordSizeLimit.KAFKA_DEFAULT);
+        ClassificationRecordSchema results = new ClassificationRecordSchema("cli-results", RecordSizeLimit.KAFKA_DEFAULT);
+        DeadLetterRecordSchema deadLetters = new DeadLetterRecordSchema("cli-dlq", RecordSizeLimit.KAFKA_DEFAULT);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                 KafkaClients.producerProperties(broker.bootstrapServers(), Map.of()))) {
             // ground truth 1,1,1,2: predictions 1,1,3,2 -> 3 of 4 right; latencies 5, 10, 15, 20 ms
@@ -168,7 +169,7 @@ class KafkaCommandsTest {
             }
             Frame bad = new Frame("cam", "bad", Base64.getDecoder().decode("AAAA"), 100L, Map.of(FrameHeaders.TOPIC,
                     "in", FrameHeaders.PARTITION, "0", FrameHeaders.OFFSET, "4"));
-            producer.send(deadLetters.serialize(new FailedFrame(bad, "CORRUPT", "broken", 120L), null, null));
+            producer.send(deadLetters.serialize(new FailedFrame(bad, FailureReason.CORRUPT, "broken", 120L), null, null));
             producer.send(new ProducerRecord<>("cli-dlq", null, new byte[0]) {
             }).get();
         }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import io.densenetflink.job.kafka.sink.ClassificationSerializer;
+import io.densenetflink.job.kafka.sink.ClassificationRecordSchema;
 import io.densenetflink.operators.Classification;
 import io.densenetflink.operators.LabelScore;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +32,7 @@ class ResultEvaluatorTest {
         Classification c = new Classification("cam", "f" + offset,
                 List.of(new LabelScore(predicted, NAMES.get(predicted), 0.9f)), "m", "1", 1_000L, 1_000L + latency, 1,
                 2, headers);
-        return record("results", offset, ClassificationSerializer.toJson(c).getBytes(StandardCharsets.UTF_8),
+        return record("results", offset, ClassificationRecordSchema.toJson(c).getBytes(StandardCharsets.UTF_8),
                 new RecordHeaders());
     }
 

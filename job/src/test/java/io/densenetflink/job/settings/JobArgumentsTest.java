@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.job.DeliveryGuaranteeOption;
-import io.densenetflink.job.JobSettings;
 import io.densenetflink.model.inference.EngineMode;
 import io.densenetflink.operators.InferenceOptions;
 import java.io.IOException;

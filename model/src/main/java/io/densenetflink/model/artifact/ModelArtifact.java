@@ -10,6 +10,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.densenetflink.model.DenseNetConfig;
 import io.densenetflink.model.ModelLoadException;
+import io.densenetflink.model.graph.MxGraphFiles;
 import io.densenetflink.model.image.Preprocessing;
 import io.densenetflink.model.nn.DenseNetNetwork;
 import io.densenetflink.model.nn.DenseNetStats;
@@ -25,18 +26,21 @@ import java.util.Map;
 
 /**
  * A model on disk: a directory holding {@code model.json} (name, version, architecture, class labels,
- * preprocessing, provenance, metrics) and the weights it names, as safetensors with torchvision key names.
+ * preprocessing, provenance, metrics, content digest) and the files it names: a DenseNet's weights as
+ * safetensors with torchvision key names, or an MXNet graph ({@code graph_prefix}: {@link MxGraphFiles}'s
+ * symbol and parameter files) for imported and converted models.
  *
  * <p>{@link #read(Path)} validates everything it can without loading the weights: a missing directory or
- * file, malformed JSON, a missing field, labels that do not match the class count and a bad preprocessing
- * block all fail with a message naming the file and the field.
+ * file, malformed JSON, a missing field, labels that do not match the class count, a bad preprocessing
+ * block, files outside the directory and sizes over the {@link ModelLimits} all fail with a message naming the
+ * file and the field. {@link #verifyContent()} checks the files against the recorded digest.
  */
 public final class ModelArtifact {
 
     /** The file that describes the model inside an artifact directory. */
     public static final String DESCRIPTOR = "model.json";
 
-    /** The weight file name written by {@link #write}. */
+    /** The weight file name of a DenseNet model, unless model.json's {@code weights} names another. */
     public static final String DEFAULT_WEIGHTS = "weights.safetensors";
 
     static final int FORMAT_VERSION = 1;
@@ -70,7 +74,7 @@ public final class ModelArtifact {
         this.labels = List.copyOf(b.labels == null && architecture != null ? defaultLabels(architecture.numClasses())
                 : require(b.labels, "labels"));
         this.preprocessing = require(b.preprocessing, "preprocessing");
-        this.weightsFile = graphPrefix != null ? graphPrefix + "-0000.params"
+        this.weightsFile = graphPrefix != null ? MxGraphFiles.paramsFileName(graphPrefix)
                 : b.weightsFile == null ? DEFAULT_WEIGHTS : b.weightsFile;
         this.provenance = Collections.unmodifiableMap(new LinkedHashMap<>(b.provenance));
         this.metrics = Collections.unmodifiableMap(new LinkedHashMap<>(b.metrics));
@@ -152,7 +156,7 @@ public final class ModelArtifact {
             throw new ModelLoadException("malformed " + descriptor + ": " + why, e);
         }
         if (artifact.isGraph()) {
-            requireInside(dir, descriptor, "graph_prefix", artifact.graphPrefix() + "-symbol.json", "graph file");
+            requireInside(dir, descriptor, "graph_prefix", MxGraphFiles.symbolFileName(artifact.graphPrefix()), "graph file");
         }
         requireInside(dir, descriptor, artifact.isGraph() ? "graph_prefix" : "weights", artifact.weightsFile(),
                 "weight file");
@@ -351,7 +355,7 @@ public final class ModelArtifact {
 
     /** The files whose bytes the model is: its weight file, or its graph's symbol and parameter files. */
     private List<String> dataFiles() {
-        return isGraph() ? List.of(graphPrefix + "-symbol.json", weightsFile) : List.of(weightsFile);
+        return isGraph() ? List.of(MxGraphFiles.symbolFileName(graphPrefix), weightsFile) : List.of(weightsFile);
     }
 
     private String digestOf(Path dir) throws IOException {

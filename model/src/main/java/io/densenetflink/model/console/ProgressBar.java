@@ -1,75 +1,64 @@
-package io.densenetflink.model.train;
+package io.densenetflink.model.console;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * A one-line progress bar with loss and accuracy. On a terminal it redraws in place (carriage return) at most
- * a few times a second; into a file or pipe it prints a plain line every {@code logEverySeconds} so a log
- * stays readable.
+ * The one progress bar of the project's commands (training, evaluation, producing frames): a line with the steps
+ * done, what the caller adds (loss, accuracy, ...), the rate and the time left. On a terminal it redraws in place
+ * (carriage return) at most five times a second; into a file or pipe it prints a plain line every {@code
+ * logEverySeconds}, so that a log stays readable. Thread-safe.
  */
-final class ProgressBar {
+public final class ProgressBar {
 
     private static final int WIDTH = 30;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final String prefix;
     private final long total;
+    private final String unit;
     private final boolean interactive;
     private final long minNanosBetween;
     private final long start = System.nanoTime();
     private long lastPrint;
     private boolean printed;
 
-    ProgressBar(PrintStream out, String prefix, long total, boolean interactive, double logEverySeconds) {
+    /**
+     * @param out where the bar goes; null for none
+     * @param unit what the rate counts ({@code img}, {@code frames})
+     */
+    public ProgressBar(PrintWriter out, String prefix, long total, String unit, boolean interactive,
+            double logEverySeconds) {
         this.out = out;
         this.prefix = prefix;
         this.total = total;
+        this.unit = unit;
         this.interactive = interactive;
         this.minNanosBetween = interactive ? 200_000_000L : (long) (logEverySeconds * 1e9);
         this.lastPrint = start;
     }
 
     /** True when stderr is a terminal (no console = redirected). */
-    static boolean stderrIsTerminal() {
+    public static boolean stderrIsTerminal() {
         return System.console() != null;
     }
 
     /**
-     * Reports {@code done} of {@code total} steps with running loss and accuracy (0..1) after {@code images}
-     * images; NaN values are left out of the line.
+     * Reports {@code done} of the total steps, {@code units} of the rate's unit so far, and {@code details} (empty,
+     * or text that starts with a space) after the count.
      */
-    void update(long done, double loss, double accuracy, long images, float learningRate) {
-        update(done, loss, accuracy, images, learningRate, "");
-    }
-
-    /** Like {@link #update(long, double, double, long, float)} with a note at the end of the line. */
-    void update(long done, double loss, double accuracy, long images, float learningRate, String note) {
+    public synchronized void update(long done, long units, String details) {
         long now = System.nanoTime();
         if (out == null || (done < total && now - lastPrint < minNanosBetween)) {
             return;
         }
         lastPrint = now;
         double seconds = (now - start) / 1e9;
-        double rate = images / Math.max(seconds, 1e-9);
+        double rate = units / Math.max(seconds, 1e-9);
         double eta = done == 0 ? 0 : seconds * (total - done) / done;
-        StringBuilder b = new StringBuilder(prefix).append(' ').append(bar(done)).append(' ').append(done)
-                .append('/').append(total);
-        if (!Double.isNaN(loss)) {
-            b.append(String.format(Locale.ROOT, " loss %.4f", loss));
-        }
-        if (!Double.isNaN(accuracy)) {
-            b.append(String.format(Locale.ROOT, " acc %.2f%%", 100 * accuracy));
-        }
-        if (!Float.isNaN(learningRate)) {
-            b.append(String.format(Locale.ROOT, " lr %.4f", learningRate));
-        }
-        b.append(String.format(Locale.ROOT, " %.0f img/s ", rate))
-                .append(done < total ? "eta " + duration(eta) : "in " + duration(seconds));
-        if (!note.isEmpty()) {
-            b.append(' ').append(note);
-        }
-        String line = b.toString();
+        String line = prefix + ' ' + bar(done) + ' ' + done + '/' + total + details
+                + String.format(Locale.ROOT, " %.0f %s/s ", rate, unit)
+                + (done < total ? "eta " + duration(eta) : "in " + duration(seconds));
         if (interactive) {
             out.print("\r" + line + "\u001b[K");
             printed = true;
@@ -79,8 +68,8 @@ final class ProgressBar {
         out.flush();
     }
 
-    /** Ends the in-place line (terminal only). */
-    void finish() {
+    /** Ends the in-place line (terminal only); call once, after the last update. */
+    public synchronized void finish() {
         if (out != null && interactive && printed) {
             out.println();
             out.flush();
@@ -88,7 +77,7 @@ final class ProgressBar {
     }
 
     private String bar(long done) {
-        int filled = total == 0 ? WIDTH : (int) (WIDTH * done / total);
+        int filled = total <= 0 ? WIDTH : (int) Math.min(WIDTH, WIDTH * done / total);
         StringBuilder b = new StringBuilder(WIDTH + 2).append('[');
         for (int i = 0; i < WIDTH; i++) {
             b.append(i < filled ? '=' : i == filled ? '>' : ' ');
@@ -96,7 +85,8 @@ final class ProgressBar {
         return b.append(']').toString();
     }
 
-    static String duration(double seconds) {
+    /** {@code 42s}, {@code 3m05s}, {@code 1h02m03s}. */
+    public static String duration(double seconds) {
         long s = Math.round(seconds);
         if (s >= 3600) {
             return String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60);

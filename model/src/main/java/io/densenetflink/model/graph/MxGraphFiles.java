@@ -1,10 +1,10 @@
 package io.densenetflink.model.graph;
 
+import ai.djl.mxnet.engine.MxNDArray;
+import ai.djl.mxnet.jna.MxnetLibrary;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.mxnet.engine.MxNDArray;
-import ai.djl.mxnet.jna.MxnetLibrary;
 import com.sun.jna.Pointer;
 import io.densenetflink.model.engine.MxEngineSetup;
 import io.densenetflink.model.graph.GraphParameters.Tensor;
@@ -27,14 +27,24 @@ public final class MxGraphFiles {
 
     private MxGraphFiles() {}
 
+    /** The symbol file's name for {@code prefix}: {@code PREFIX-symbol.json}. */
+    public static String symbolFileName(String prefix) {
+        return prefix + "-symbol.json";
+    }
+
+    /** The epoch-0 parameter file's name for {@code prefix}: {@code PREFIX-0000.params}. */
+    public static String paramsFileName(String prefix) {
+        return prefix + "-0000.params";
+    }
+
     /** The symbol file of {@code prefix} in {@code dir}. */
     public static Path symbolFile(Path dir, String prefix) {
-        return dir.resolve(prefix + "-symbol.json");
+        return dir.resolve(symbolFileName(prefix));
     }
 
     /** The epoch-0 parameter file of {@code prefix} in {@code dir}. */
     public static Path paramsFile(Path dir, String prefix) {
-        return dir.resolve(prefix + "-0000.params");
+        return dir.resolve(paramsFileName(prefix));
     }
 
     /** Writes both files; the parameters go through MXNet's own serialiser ({@code MXNDArraySave}). */

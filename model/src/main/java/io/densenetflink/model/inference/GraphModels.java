@@ -75,8 +75,8 @@ public final class GraphModels {
             }
         }
         Files.createDirectories(outDir);
-        Files.copy(symbol, outDir.resolve(IMPORTED_PREFIX + "-symbol.json"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(params, outDir.resolve(IMPORTED_PREFIX + "-0000.params"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(symbol, MxGraphFiles.symbolFile(outDir, IMPORTED_PREFIX), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(params, MxGraphFiles.paramsFile(outDir, IMPORTED_PREFIX), StandardCopyOption.REPLACE_EXISTING);
         ModelArtifact.Builder artifact = ModelArtifact.builder().directory(outDir).graphPrefix(IMPORTED_PREFIX)
                 .name(name).version(version).preprocessing(preprocessing)
                 .provenance(Map.of("source", "mxnet-graph", "imported_from", symbol.toAbsolutePath().toString()));

@@ -9,8 +9,8 @@ import ai.djl.nn.pooling.Pool;
 import io.densenetflink.model.DenseNetConfig;
 
 /**
- * Builds the DJL {@link Block} of a DenseNet from a {@link DenseNetConfig}, in the style of DJL's {@code
- * ResNetV1}: one public entry point, small private factories per part.
+ * The DJL {@link Block} of a DenseNet, made from a {@link DenseNetConfig}: a static factory in the style of DJL's
+ * {@code ResNetV1}, one public entry point ({@link #of}) and small private factories per part.
  *
  * <p>The block tree mirrors torchvision's module tree ({@code features.conv0}, {@code
  * features.denseblock1.denselayer1.norm1}, {@code features.transition1.conv}, {@code features.norm5},
@@ -18,12 +18,12 @@ import io.densenetflink.model.DenseNetConfig;
  * parameter. The block outputs logits (no softmax); it takes NCHW float input of any spatial size the stem
  * can reduce (at least 2x2 before every transition pool).
  */
-public final class DenseNetBuilder {
+public final class DenseNetBlocks {
 
-    private DenseNetBuilder() {}
+    private DenseNetBlocks() {}
 
     /** The whole network: {@code features} then the head (ReLU, global average pool, linear). */
-    public static Block build(DenseNetConfig config) {
+    public static Block of(DenseNetConfig config) {
         ChainBlock features = new ChainBlock();
         addStem(features, config);
         int channels = config.initFeatures();

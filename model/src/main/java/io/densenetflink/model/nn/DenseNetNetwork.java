@@ -17,7 +17,7 @@ public final class DenseNetNetwork {
      * initialised: load weights next, or train). Parameter shapes do not depend on the image size.
      */
     public static Block create(DenseNetConfig config, NDManager manager) {
-        Block block = DenseNetBuilder.build(config);
+        Block block = DenseNetBlocks.of(config);
         block.initialize(manager, DataType.FLOAT32, shapeForInitialisation(config));
         return block;
     }

@@ -38,7 +38,7 @@ public final class DenseNetStats {
         return stages.stream().mapToLong(Stage::macs).sum();
     }
 
-    /** Follows the feature map through the network, as {@link DenseNetBuilder} builds it. */
+    /** Follows the feature map through the network, as {@link DenseNetBlocks} builds it. */
     private static final class Walker {
         private final DenseNetConfig config;
         private final List<Stage> out = new ArrayList<>();

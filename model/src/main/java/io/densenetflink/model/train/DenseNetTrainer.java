@@ -15,6 +15,7 @@ import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import io.densenetflink.model.DenseNetConfig;
 import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.console.ProgressBar;
 import io.densenetflink.model.data.LabeledImages;
 import io.densenetflink.model.engine.MxEngineSetup;
 import io.densenetflink.model.image.Preprocessing;
@@ -23,6 +24,7 @@ import io.densenetflink.model.weights.TorchvisionImporter;
 import io.densenetflink.model.weights.TorchvisionWeights;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -228,8 +230,9 @@ public final class DenseNetTrainer {
                     long correct = 0;
                     long seen = 0;
                     float rate = schedule.at(step);
-                    ProgressBar bar = new ProgressBar(log, String.format(Locale.ROOT, "epoch %d/%d", epoch,
-                            s.epochs()), stepsPerEpoch, ProgressBar.stderrIsTerminal(), 60);
+                    ProgressBar bar = new ProgressBar(log == null ? null : new PrintWriter(log, true),
+                            String.format(Locale.ROOT, "epoch %d/%d", epoch, s.epochs()), stepsPerEpoch, "img",
+                            ProgressBar.stderrIsTerminal(), 60);
                     for (int b = 0; b < stepsPerEpoch; b++) {
                         if (tuner != null && tuner.next() != threads) {
                             threads = tuner.next();
@@ -266,8 +269,8 @@ public final class DenseNetTrainer {
                         lossSum += lossValue * batch;
                         correct += countCorrect(logits, y, batch, config.numClasses());
                         seen += batch;
-                        bar.update(b + 1, lossSum / seen, (double) correct / seen, seen, rate,
-                                tuner != null ? threads + " thr" : "");
+                        bar.update(b + 1, seen, String.format(Locale.ROOT, " loss %.4f acc %.2f%% lr %.4f%s",
+                                lossSum / seen, 100.0 * correct / seen, rate, tuner != null ? " " + threads + " thr" : ""));
                     }
                     bar.finish();
                     double[] val = validate(block, store, manager, normaliser);

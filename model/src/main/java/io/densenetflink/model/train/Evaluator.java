@@ -1,10 +1,13 @@
 package io.densenetflink.model.train;
 
+import io.densenetflink.model.console.ProgressBar;
 import io.densenetflink.model.data.LabeledImages;
 import io.densenetflink.model.inference.DenseNetClassifier;
 import io.densenetflink.model.inference.Prediction;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
 
 /** Runs a loaded classifier over a labelled image set and collects an {@link Evaluation}. */
 public final class Evaluator {
@@ -33,12 +36,14 @@ public final class Evaluator {
         }
         Evaluation evaluation = new Evaluation(classifier.artifact().labels());
         long batches = (data.count() + batchSize - 1) / batchSize;
-        ProgressBar bar = new ProgressBar(progress, "eval", batches, ProgressBar.stderrIsTerminal(), 30);
+        ProgressBar bar = new ProgressBar(progress == null ? null : new PrintWriter(progress, true), "eval", batches,
+                "img", ProgressBar.stderrIsTerminal(), 30);
         classify(classifier, data, batchSize, (from, predicted) -> {
             for (int i = 0; i < predicted.length; i++) {
                 evaluation.add(data.label(from + i), predicted[i]);
             }
-            bar.update(from / batchSize + 1, Double.NaN, evaluation.accuracy(), from + predicted.length, Float.NaN);
+            bar.update(from / batchSize + 1, from + predicted.length,
+                    String.format(Locale.ROOT, " acc %.2f%%", 100 * evaluation.accuracy()));
         });
         bar.finish();
         return evaluation;

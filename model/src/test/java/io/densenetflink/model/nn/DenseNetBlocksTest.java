@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class DenseNetBuilderTest {
+class DenseNetBlocksTest {
 
     private static NDManager manager;
 

@@ -4,6 +4,7 @@ import io.densenetflink.model.image.ImageDecodeException;
 import io.densenetflink.model.image.ImageErrorReason;
 import io.densenetflink.model.image.ImagePreprocessor;
 import io.densenetflink.operators.FailedFrame;
+import io.densenetflink.operators.FailureReason;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -87,12 +88,12 @@ final class DecodeStage {
             try {
                 pixels = withinBudget(frame.frame().payload());
             } catch (ImageDecodeException e) {
-                sink.failed(frame, new FailedFrame(frame.frame(), e.reason().name(), e.detail(),
+                sink.failed(frame, new FailedFrame(frame.frame(), FailureReason.of(e.reason()), e.detail(),
                         System.currentTimeMillis()));
                 return;
             } catch (RuntimeException e) {
                 // The preprocessor maps every decoder failure to ImageDecodeException; anything else is ours.
-                sink.failed(frame, new FailedFrame(frame.frame(), ImageErrorReason.CORRUPT.name(),
+                sink.failed(frame, new FailedFrame(frame.frame(), FailureReason.CORRUPT,
                         "decoder failure: " + e, System.currentTimeMillis()));
                 return;
             }

@@ -1,5 +1,6 @@
 package io.densenetflink.operators.internal;
 
+import io.densenetflink.operators.FailureReason;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,8 +89,8 @@ final class InferenceMetrics implements BatchListener {
         resultsOut.inc();
     }
 
-    void failure(String reason) {
-        failures.computeIfAbsent(reason, r -> failureGroup.counter(r, new ThreadSafeSimpleCounter())).inc();
+    void failure(FailureReason reason) {
+        failures.computeIfAbsent(reason.name(), r -> failureGroup.counter(r, new ThreadSafeSimpleCounter())).inc();
     }
 
     @Override

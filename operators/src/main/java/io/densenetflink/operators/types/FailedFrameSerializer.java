@@ -1,6 +1,7 @@
 package io.densenetflink.operators.types;
 
 import io.densenetflink.operators.FailedFrame;
+import io.densenetflink.operators.FailureReason;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -30,14 +31,15 @@ public final class FailedFrameSerializer extends ImmutableValueSerializer<Failed
     @Override
     public void serialize(FailedFrame f, DataOutputView out) throws IOException {
         frames.serialize(f.frame(), out);
-        writeString(f.reason(), out);
+        writeString(f.reason().name(), out); // by name, as before the reasons were an enum
         writeString(f.detail(), out);
         out.writeLong(f.failedAt());
     }
 
     @Override
     public FailedFrame deserialize(DataInputView in) throws IOException {
-        return new FailedFrame(frames.deserialize(in), readString(in), readString(in), in.readLong());
+        return new FailedFrame(frames.deserialize(in), FailureReason.valueOf(readString(in)), readString(in),
+                in.readLong());
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.densenetflink.model.inference.EngineMode;
 import io.densenetflink.operators.Classification;
 import io.densenetflink.operators.DenseNetClassifierFactory;
 import io.densenetflink.operators.FailedFrame;
@@ -14,7 +15,6 @@ import io.densenetflink.operators.Frame;
 import io.densenetflink.operators.InferenceOptions;
 import io.densenetflink.operators.SlotClassifierFactory;
 import io.densenetflink.operators.TestModels;
-import io.densenetflink.model.inference.EngineMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -181,7 +181,7 @@ class InferenceSlotTest {
             assertEquals(8, recorder.results.size());
             FailedFrame failed = recorder.failures.get(0);
             assertEquals("f4", failed.frame().frameId());
-            assertEquals("TOO_LARGE", failed.reason());
+            assertEquals(FailureReason.TOO_LARGE, failed.reason());
             assertTrue(failed.detail().contains("more than the slot's decode budget of 4194304"), failed.detail());
         }
     }
@@ -236,7 +236,7 @@ class InferenceSlotTest {
             assertEquals(1, recorder.failures.size());
             FailedFrame failed = recorder.failures.get(0);
             assertEquals("f17", failed.frame().frameId());
-            assertEquals("CORRUPT", failed.reason());
+            assertEquals(FailureReason.CORRUPT, failed.reason());
             assertEquals(31, recorder.batchSizes.stream().mapToInt(Integer::intValue).sum());
             assertEquals(List.of(31), recorder.batchSizes, "the corrupt frame must not enter or split the batch");
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.operators.Classification;
 import io.densenetflink.operators.FailedFrame;
+import io.densenetflink.operators.FailureReason;
 import io.densenetflink.operators.Frame;
 import io.densenetflink.operators.FrameHeader;
 import io.densenetflink.operators.LabelScore;
@@ -59,7 +60,7 @@ class SerializersTest {
                 new FrameHeader("nothing", null),
                 new FrameHeader("tag", new byte[0])));
         assertEquals(frame.headerList(), roundTrip(FrameSerializer.INSTANCE, frame).headerList());
-        FailedFrame failed = new FailedFrame(frame, "CORRUPT", "d".repeat(70_000), 2L);
+        FailedFrame failed = new FailedFrame(frame, FailureReason.CORRUPT, "d".repeat(70_000), 2L);
         assertEquals(failed, roundTrip(FailedFrameSerializer.INSTANCE, failed));
         Classification c = new Classification("cam-1", "big", List.of(new LabelScore(1, "x", 1f)), "m", "1", 1L, 2L,
                 0L, 0L, frame.headers());
@@ -101,7 +102,7 @@ class SerializersTest {
         assertNull(roundTrip(FrameSerializer.INSTANCE, new Frame((byte[]) null, "n", new byte[0], 5L, List.of())).key());
         assertArrayEquals(new byte[0],
                 roundTrip(FrameSerializer.INSTANCE, new Frame(new byte[0], "e", new byte[0], 5L, List.of())).key());
-        FailedFrame failed = new FailedFrame(keyed, "CORRUPT", "bad", 6L);
+        FailedFrame failed = new FailedFrame(keyed, FailureReason.CORRUPT, "bad", 6L);
         assertArrayEquals(binary, roundTrip(FailedFrameSerializer.INSTANCE, failed).frame().key());
         Classification c = new Classification(binary, "k", List.of(new LabelScore(1, "x", 1f)), "m", "1", 1L, 2L, 0L,
                 0L, Map.of());
@@ -166,7 +167,7 @@ class SerializersTest {
 
     @Test
     void failedFramesRoundTrip() throws IOException {
-        FailedFrame f = new FailedFrame(FRAME, "CORRUPT", "Premature end of file", 99L);
+        FailedFrame f = new FailedFrame(FRAME, FailureReason.CORRUPT, "Premature end of file", 99L);
         assertEquals(f, roundTrip(FailedFrameSerializer.INSTANCE, f));
     }
 

@@ -49,7 +49,7 @@ import org.apache.kafka.common.record.RecordBatch;
  * correct} is still decided on the whole ground truth. A result that is over the limit even cut ({@link
  * #record} returns null) is not written here: {@link ResultSizeGuard} sends it to the dead-letter topic first.
  */
-public final class ClassificationSerializer implements FixedTopicSerializer<Classification> {
+public final class ClassificationRecordSchema implements FixedTopicSerializer<Classification> {
 
     private static final long serialVersionUID = 2L;
 
@@ -78,7 +78,7 @@ public final class ClassificationSerializer implements FixedTopicSerializer<Clas
     private final int maxRecordBytes;
 
     /** @param maxRecordBytes the largest record the output topic takes ({@link RecordSizeLimit}) */
-    public ClassificationSerializer(String topic, int maxRecordBytes) {
+    public ClassificationRecordSchema(String topic, int maxRecordBytes) {
         this.topic = Objects.requireNonNull(topic, "topic");
         this.maxRecordBytes = RecordSizeLimit.checked(topic, maxRecordBytes);
     }

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * characters). Reason, detail and source coordinates are always there, so the input record can be found and read
  * again.
  */
-public final class DeadLetterSerializer implements FixedTopicSerializer<FailedFrame> {
+public final class DeadLetterRecordSchema implements FixedTopicSerializer<FailedFrame> {
 
     private static final long serialVersionUID = 1L;
 
@@ -54,11 +54,11 @@ public final class DeadLetterSerializer implements FixedTopicSerializer<FailedFr
     public static final int MAX_DETAIL_CHARS = 2000;
 
     /** A longer key is cut to this many bytes when its dead letter is over the limit. */
-    public static final int MAX_KEY_BYTES = ClassificationSerializer.MAX_KEY_BYTES;
+    public static final int MAX_KEY_BYTES = ClassificationRecordSchema.MAX_KEY_BYTES;
 
-    private static final int MAX_FRAME_ID_CHARS = ClassificationSerializer.MAX_TEXT_CHARS;
+    private static final int MAX_FRAME_ID_CHARS = ClassificationRecordSchema.MAX_TEXT_CHARS;
 
-    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterSerializer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterRecordSchema.class);
 
     private final String topic;
     private final int maxRecordBytes;
@@ -67,7 +67,7 @@ public final class DeadLetterSerializer implements FixedTopicSerializer<FailedFr
      * @param maxRecordBytes the largest record the dead-letter topic takes ({@link RecordSizeLimit}); larger dead
      *     letters are cut down (see the class comment)
      */
-    public DeadLetterSerializer(String topic, int maxRecordBytes) {
+    public DeadLetterRecordSchema(String topic, int maxRecordBytes) {
         this.topic = Objects.requireNonNull(topic, "topic");
         this.maxRecordBytes = RecordSizeLimit.checked(topic, maxRecordBytes);
     }
@@ -124,7 +124,7 @@ public final class DeadLetterSerializer implements FixedTopicSerializer<FailedFr
     private static List<Header> jobHeaders(FailedFrame failed) {
         Map<String, String> in = failed.frame().headers();
         List<Header> added = new ArrayList<>();
-        added.add(text(FrameHeaders.ERROR_REASON, failed.reason()));
+        added.add(text(FrameHeaders.ERROR_REASON, failed.reason().name()));
         added.add(text(FrameHeaders.ERROR_DETAIL, cut(failed.detail(), MAX_DETAIL_CHARS)));
         for (String[] coordinate : new String[][] {{FrameHeaders.SOURCE_TOPIC, FrameHeaders.TOPIC},
                 {FrameHeaders.SOURCE_PARTITION, FrameHeaders.PARTITION}, {FrameHeaders.SOURCE_OFFSET, FrameHeaders.OFFSET}}) {

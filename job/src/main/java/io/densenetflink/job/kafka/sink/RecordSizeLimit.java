@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * How large a record the job may write to an output topic: the topic's {@code max.message.bytes} (what the broker
  * accepts for a record batch), capped by the producer's {@code max.request.size}; read once at start-up. A record
- * over it would fail its write, and with it the job, again after every restart: {@link ClassificationSerializer}
- * and {@link DeadLetterSerializer} cut their records down to it in documented steps instead.
+ * over it would fail its write, and with it the job, again after every restart: {@link ClassificationRecordSchema}
+ * and {@link DeadLetterRecordSchema} cut their records down to it in documented steps instead.
  */
 public final class RecordSizeLimit {
 

@@ -15,7 +15,7 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Stands before the results sink and keeps out the result that the output topic cannot take even cut down (see
- * {@link ClassificationSerializer}): written, it would fail the job, and the replay fail it again. Such a result
+ * {@link ClassificationRecordSchema}): written, it would fail the job, and the replay fail it again. Such a result
  * leaves through {@link #TOO_LARGE} as a dead letter with reason {@value FailureReason#RESULT_TOO_LARGE}, the
  * input record's coordinates and no value (the image is no longer at hand; the coordinates find it); every other
  * result passes unchanged.
@@ -28,10 +28,10 @@ public final class ResultSizeGuard extends ProcessFunction<Classification, Class
     public static final OutputTag<FailedFrame> TOO_LARGE =
             new OutputTag<>("results-too-large", TypeInformation.of(FailedFrame.class));
 
-    private final ClassificationSerializer results;
+    private final ClassificationRecordSchema results;
 
     /** @param results the serializer of the results sink this guard stands before */
-    public ResultSizeGuard(ClassificationSerializer results) {
+    public ResultSizeGuard(ClassificationRecordSchema results) {
         this.results = Objects.requireNonNull(results, "results");
     }
 
@@ -45,7 +45,7 @@ public final class ResultSizeGuard extends ProcessFunction<Classification, Class
     }
 
     /** The dead letter for a result that {@code results} cannot write. */
-    static FailedFrame deadLetter(Classification result, ClassificationSerializer results, long now) {
+    static FailedFrame deadLetter(Classification result, ClassificationRecordSchema results, long now) {
         List<FrameHeader> headers = new ArrayList<>();
         result.headers().forEach((name, text) -> headers.add(FrameHeader.ofText(name, text)));
         Frame frame = new Frame(result.key(), result.frameId(), new byte[0], result.eventTime(), headers);

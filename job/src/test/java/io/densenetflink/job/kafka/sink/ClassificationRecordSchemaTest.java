@@ -25,7 +25,7 @@ import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.record.RecordBatch;
 import org.junit.jupiter.api.Test;
 
-class ClassificationSerializerTest {
+class ClassificationRecordSchemaTest {
 
     private static Classification result(String source, Map<String, String> headers) {
         return new Classification(source, "img-7.png",
@@ -41,7 +41,7 @@ class ClassificationSerializerTest {
     void writesTheVersionedJsonRecord() {
         Map<String, String> headers = Map.of(FrameHeaders.TOPIC, "frames", FrameHeaders.PARTITION, "3",
                 FrameHeaders.OFFSET, "1234", FrameHeaders.LABEL, "7");
-        ProducerRecord<byte[], byte[]> r = new ClassificationSerializer("results", RecordSizeLimit.KAFKA_DEFAULT).serialize(result("cam-1", headers),
+        ProducerRecord<byte[], byte[]> r = new ClassificationRecordSchema("results", RecordSizeLimit.KAFKA_DEFAULT).serialize(result("cam-1", headers),
                 null, null);
 
         assertEquals("results", r.topic());
@@ -50,7 +50,7 @@ class ClassificationSerializerTest {
         assertEquals("application/json",
                 new String(r.headers().lastHeader("content-type").value(), StandardCharsets.UTF_8));
         JsonObject v = value(r);
-        assertEquals(ClassificationSerializer.SCHEMA, v.get("schema").getAsString());
+        assertEquals(ClassificationRecordSchema.SCHEMA, v.get("schema").getAsString());
         assertEquals("densenet-flink.classification.v1", v.get("schema").getAsString());
         assertEquals("cam-1", v.get("source").getAsString());
         assertEquals("img-7.png", v.get("frame_id").getAsString());
@@ -78,13 +78,13 @@ class ClassificationSerializerTest {
     @Test
     void groundTruthMatchesByIndexOrByName() {
         LabelScore sneaker = new LabelScore(7, "Sneaker", 0.9f);
-        assertTrue(ClassificationSerializer.matchesGroundTruth("7", sneaker));
-        assertTrue(ClassificationSerializer.matchesGroundTruth(" sneaker ", sneaker));
-        assertFalse(ClassificationSerializer.matchesGroundTruth("5", sneaker));
-        assertFalse(ClassificationSerializer.matchesGroundTruth("Sandal", sneaker));
-        assertFalse(ClassificationSerializer.matchesGroundTruth("", sneaker));
+        assertTrue(ClassificationRecordSchema.matchesGroundTruth("7", sneaker));
+        assertTrue(ClassificationRecordSchema.matchesGroundTruth(" sneaker ", sneaker));
+        assertFalse(ClassificationRecordSchema.matchesGroundTruth("5", sneaker));
+        assertFalse(ClassificationRecordSchema.matchesGroundTruth("Sandal", sneaker));
+        assertFalse(ClassificationRecordSchema.matchesGroundTruth("", sneaker));
 
-        JsonObject wrong = value(new ClassificationSerializer("out", RecordSizeLimit.KAFKA_DEFAULT).serialize(
+        JsonObject wrong = value(new ClassificationRecordSchema("out", RecordSizeLimit.KAFKA_DEFAULT).serialize(
                 result("cam", Map.of(FrameHeaders.LABEL, "Sandal")), null, null));
         assertEquals("Sandal", wrong.get("ground_truth").getAsString());
         assertFalse(wrong.get("correct").getAsBoolean());
@@ -92,7 +92,7 @@ class ClassificationSerializerTest {
 
     @Test
     void withoutLabelOrKafkaCoordinatesThoseFieldsAreAbsentOrNull() {
-        ProducerRecord<byte[], byte[]> r = new ClassificationSerializer("out", RecordSizeLimit.KAFKA_DEFAULT).serialize(result("", Map.of()), null,
+        ProducerRecord<byte[], byte[]> r = new ClassificationRecordSchema("out", RecordSizeLimit.KAFKA_DEFAULT).serialize(result("", Map.of()), null,
                 null);
         assertNull(r.key());
         JsonObject v = value(r);
@@ -111,7 +111,7 @@ class ClassificationSerializerTest {
         byte[] key = {(byte) 0xC3, 0x28, 0, (byte) 0xFF};
         Classification c = new Classification(key, "f", List.of(new LabelScore(1, "x", 1f)), "m", "1", 1L, 2L, 0L, 0L,
                 Map.of());
-        assertArrayEquals(key, new ClassificationSerializer("out", RecordSizeLimit.KAFKA_DEFAULT).serialize(c, null,
+        assertArrayEquals(key, new ClassificationRecordSchema("out", RecordSizeLimit.KAFKA_DEFAULT).serialize(c, null,
                 null).key());
     }
 
@@ -126,17 +126,17 @@ class ClassificationSerializerTest {
         String truth = "Sneaker" + " ".repeat(300_000);
         Classification c = new Classification(key, frameId, List.of(new LabelScore(7, "Sneaker", 0.9f)), "m", "1",
                 1L, 2L, 0L, 0L, Map.of(FrameHeaders.LABEL, truth + "x", FrameHeaders.TOPIC, "frames"));
-        ClassificationSerializer serializer = new ClassificationSerializer("out", RecordSizeLimit.KAFKA_DEFAULT);
+        ClassificationRecordSchema serializer = new ClassificationRecordSchema("out", RecordSizeLimit.KAFKA_DEFAULT);
         assertFalse(serializer.surelyFits(c));
         ProducerRecord<byte[], byte[]> r = serializer.serialize(c, null, null);
 
         assertTrue(AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE, CompressionType.NONE,
                 r.key(), r.value(), r.headers().toArray()) <= RecordSizeLimit.KAFKA_DEFAULT);
-        assertArrayEquals(new byte[ClassificationSerializer.MAX_KEY_BYTES], r.key(), "the key's first bytes");
+        assertArrayEquals(new byte[ClassificationRecordSchema.MAX_KEY_BYTES], r.key(), "the key's first bytes");
         assertEquals("key=" + key.length + ",source=" + key.length + ",frame_id=600000,ground_truth=300008",
                 new String(r.headers().lastHeader(FrameHeaders.RESULT_CUT).value(), StandardCharsets.UTF_8));
         JsonObject v = value(r);
-        assertEquals("f".repeat(ClassificationSerializer.MAX_TEXT_CHARS) + ClassificationSerializer.CUT_MARK,
+        assertEquals("f".repeat(ClassificationRecordSchema.MAX_TEXT_CHARS) + ClassificationRecordSchema.CUT_MARK,
                 v.get("frame_id").getAsString());
         assertEquals(600_000, v.getAsJsonObject("cut").get("frame_id").getAsInt());
         assertEquals(key.length, v.getAsJsonObject("cut").get("key").getAsInt());
@@ -147,7 +147,7 @@ class ClassificationSerializerTest {
     @Test
     void anOrdinaryResultIsWholeAndSurelyFits() {
         Classification c = result("cam-1", Map.of(FrameHeaders.LABEL, "7"));
-        ClassificationSerializer serializer = new ClassificationSerializer("out", RecordSizeLimit.MINIMUM);
+        ClassificationRecordSchema serializer = new ClassificationRecordSchema("out", RecordSizeLimit.MINIMUM);
         assertTrue(serializer.surelyFits(c));
         ProducerRecord<byte[], byte[]> r = serializer.serialize(c, null, null);
         assertNull(r.headers().lastHeader(FrameHeaders.RESULT_CUT));
@@ -161,7 +161,7 @@ class ClassificationSerializerTest {
                 0.4f));
         Classification c = new Classification("cam".getBytes(StandardCharsets.UTF_8), "f-1", top, "m", "2", 1L, 2L, 0L,
                 0L, Map.of(FrameHeaders.TOPIC, "frames", FrameHeaders.PARTITION, "0", FrameHeaders.OFFSET, "12"));
-        ClassificationSerializer serializer = new ClassificationSerializer("out", RecordSizeLimit.MINIMUM);
+        ClassificationRecordSchema serializer = new ClassificationRecordSchema("out", RecordSizeLimit.MINIMUM);
         assertNull(serializer.record(c));
         assertThrows(IllegalStateException.class, () -> serializer.serialize(c, null, null));
 
@@ -169,7 +169,7 @@ class ClassificationSerializerTest {
         assertEquals(FailureReason.RESULT_TOO_LARGE, dead.reason());
         assertTrue(dead.detail().contains("over the " + RecordSizeLimit.MINIMUM + " bytes topic out takes"),
                 dead.detail());
-        ProducerRecord<byte[], byte[]> letter = new DeadLetterSerializer("dlq", RecordSizeLimit.MINIMUM).serialize(dead,
+        ProducerRecord<byte[], byte[]> letter = new DeadLetterRecordSchema("dlq", RecordSizeLimit.MINIMUM).serialize(dead,
                 null, null);
         assertEquals("RESULT_TOO_LARGE", HeaderText.last(letter.headers(), FrameHeaders.ERROR_REASON));
         assertEquals("12", HeaderText.last(letter.headers(), FrameHeaders.SOURCE_OFFSET));

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.job.kafka.FrameHeaders;
-import io.densenetflink.operators.FailedFrame;
 import io.densenetflink.job.kafka.source.FrameDeserializer;
+import io.densenetflink.operators.FailedFrame;
+import io.densenetflink.operators.FailureReason;
 import io.densenetflink.operators.Frame;
 import io.densenetflink.operators.types.FrameSerializer;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
-class DeadLetterSerializerTest {
+class DeadLetterRecordSchemaTest {
 
     private static Map<String, String> headers(ProducerRecord<byte[], byte[]> r) {
         Map<String, String> out = new LinkedHashMap<>();
@@ -41,8 +42,8 @@ class DeadLetterSerializerTest {
         Frame frame = new Frame("cam-1", "bad.jpg", bytes, 1_000L, Map.of(FrameHeaders.FRAME_ID, "bad.jpg",
                 FrameHeaders.CONTENT_TYPE, "image/jpeg", "custom", "x", FrameHeaders.TOPIC, "frames",
                 FrameHeaders.PARTITION, "1", FrameHeaders.OFFSET, "99"));
-        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", RecordSizeLimit.KAFKA_DEFAULT).serialize(
-                new FailedFrame(frame, "CORRUPT", "not a JPEG: bad marker", 2_000L), null, null);
+        ProducerRecord<byte[], byte[]> r = new DeadLetterRecordSchema("dlq", RecordSizeLimit.KAFKA_DEFAULT).serialize(
+                new FailedFrame(frame, FailureReason.CORRUPT, "not a JPEG: bad marker", 2_000L), null, null);
 
         assertEquals("dlq", r.topic());
         assertEquals("cam-1", new String(r.key(), StandardCharsets.UTF_8));
@@ -78,8 +79,8 @@ class DeadLetterSerializerTest {
         FrameSerializer.INSTANCE.serialize(frame, state);
         Frame restored = FrameSerializer.INSTANCE.deserialize(new DataInputDeserializer(state.getCopyOfBuffer()));
 
-        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", RecordSizeLimit.KAFKA_DEFAULT).serialize(
-                new FailedFrame(restored, "CORRUPT", "bad", 2L), null, null);
+        ProducerRecord<byte[], byte[]> r = new DeadLetterRecordSchema("dlq", RecordSizeLimit.KAFKA_DEFAULT).serialize(
+                new FailedFrame(restored, FailureReason.CORRUPT, "bad", 2L), null, null);
         List<Header> written = new ArrayList<>();
         r.headers().forEach(written::add);
         List<Header> original = new ArrayList<>();
@@ -91,15 +92,15 @@ class DeadLetterSerializerTest {
     @Test
     void overTheLimitTheValueThenTheOriginalHeadersAreLeftOut() {
         int limit = 64 * 1024;
-        DeadLetterSerializer serializer = new DeadLetterSerializer("dlq", limit);
+        DeadLetterRecordSchema serializer = new DeadLetterRecordSchema("dlq", limit);
         Map<String, String> coordinates = Map.of(FrameHeaders.FRAME_ID, "f", FrameHeaders.TOPIC, "frames",
                 FrameHeaders.PARTITION, "0", FrameHeaders.OFFSET, "7");
         Frame fits = new Frame("cam", "f", new byte[limit - 1024], 1L, coordinates);
-        assertEquals(limit - 1024, serializer.serialize(new FailedFrame(fits, "CORRUPT", "d", 2L), null, null)
+        assertEquals(limit - 1024, serializer.serialize(new FailedFrame(fits, FailureReason.CORRUPT, "d", 2L), null, null)
                 .value().length);
 
         Frame bigValue = new Frame("cam", "f", new byte[limit], 1L, coordinates);
-        ProducerRecord<byte[], byte[]> r = serializer.serialize(new FailedFrame(bigValue, "CORRUPT", "d", 2L), null, null);
+        ProducerRecord<byte[], byte[]> r = serializer.serialize(new FailedFrame(bigValue, FailureReason.CORRUPT, "d", 2L), null, null);
         assertNull(r.value());
         assertEquals(String.valueOf(limit), headers(r).get(FrameHeaders.PAYLOAD_DROPPED));
         assertEquals("f", headers(r).get(FrameHeaders.FRAME_ID), "original headers kept");
@@ -108,7 +109,7 @@ class DeadLetterSerializerTest {
         Map<String, String> big = new java.util.HashMap<>(coordinates);
         big.put("notes", "n".repeat(limit));
         Frame bigHeaders = new Frame("cam", "f", new byte[10], 1L, big);
-        r = serializer.serialize(new FailedFrame(bigHeaders, "CORRUPT", "d", 2L), null, null);
+        r = serializer.serialize(new FailedFrame(bigHeaders, FailureReason.CORRUPT, "d", 2L), null, null);
         assertNull(r.value());
         Map<String, String> h = headers(r);
         assertNull(h.get("notes"));
@@ -122,13 +123,13 @@ class DeadLetterSerializerTest {
     @Test
     void emptySourceHasNoKeyAndLongDetailsAreCut() {
         Frame frame = new Frame("", "f", new byte[0], 1L, Map.of());
-        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", RecordSizeLimit.KAFKA_DEFAULT).serialize(
-                new FailedFrame(frame, "EMPTY", "x".repeat(10_000), 3L), null, null);
+        ProducerRecord<byte[], byte[]> r = new DeadLetterRecordSchema("dlq", RecordSizeLimit.KAFKA_DEFAULT).serialize(
+                new FailedFrame(frame, FailureReason.EMPTY, "x".repeat(10_000), 3L), null, null);
         assertNull(r.key());
         assertEquals(0, r.value().length);
         Map<String, String> h = headers(r);
         assertEquals("EMPTY", h.get("error-reason"));
-        assertEquals(DeadLetterSerializer.MAX_DETAIL_CHARS, h.get("error-detail").length());
+        assertEquals(DeadLetterRecordSchema.MAX_DETAIL_CHARS, h.get("error-detail").length());
         assertNull(h.get("source-topic"), "not from Kafka: no source coordinates");
     }
 
@@ -138,8 +139,8 @@ class DeadLetterSerializerTest {
         byte[] key = {(byte) 0xC3, 0x28, 0, (byte) 0xFF};
         Frame frame = FrameDeserializer.toFrame(new ConsumerRecord<>("frames", 0, 5L, 9L, TimestampType.CREATE_TIME,
                 -1, -1, key, new byte[] {1, 2}, new RecordHeaders(), Optional.empty()));
-        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", RecordSizeLimit.KAFKA_DEFAULT).serialize(
-                new FailedFrame(frame, "CORRUPT", "bad", 2L), null, null);
+        ProducerRecord<byte[], byte[]> r = new DeadLetterRecordSchema("dlq", RecordSizeLimit.KAFKA_DEFAULT).serialize(
+                new FailedFrame(frame, FailureReason.CORRUPT, "bad", 2L), null, null);
         assertArrayEquals(key, r.key());
     }
 
@@ -148,9 +149,9 @@ class DeadLetterSerializerTest {
     void overTheLimitALongKeyIsCutBeforeTheValueGoes() {
         int limit = 64 * 1024;
         Frame frame = new Frame(new byte[100_000], "f", new byte[10_000], 1L, List.of());
-        ProducerRecord<byte[], byte[]> r = new DeadLetterSerializer("dlq", limit).serialize(
-                new FailedFrame(frame, "CORRUPT", "d", 2L), null, null);
-        assertEquals(DeadLetterSerializer.MAX_KEY_BYTES, r.key().length);
+        ProducerRecord<byte[], byte[]> r = new DeadLetterRecordSchema("dlq", limit).serialize(
+                new FailedFrame(frame, FailureReason.CORRUPT, "d", 2L), null, null);
+        assertEquals(DeadLetterRecordSchema.MAX_KEY_BYTES, r.key().length);
         assertEquals(10_000, r.value().length, "the value is kept");
         assertEquals("100000", headers(r).get(FrameHeaders.KEY_CUT));
         assertNull(headers(r).get(FrameHeaders.PAYLOAD_DROPPED));
