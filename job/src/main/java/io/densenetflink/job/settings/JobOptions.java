@@ -6,13 +6,12 @@ import io.densenetflink.job.DeliveryGuaranteeOption;
 import io.densenetflink.job.kafka.sink.RecordSizeLimit;
 import io.densenetflink.model.artifact.ModelLimits;
 import io.densenetflink.model.inference.EngineMode;
-import io.densenetflink.operators.InferenceOptions;
+import io.densenetflink.operators.OperatorOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.MemorySize;
@@ -22,8 +21,8 @@ import org.apache.flink.configuration.MemorySize;
  * command line ({@code --KEY VALUE}), the properties file ({@code KEY=VALUE}, {@code --config FILE}) and the
  * checks all come from these declarations ({@link JobArguments}, {@link io.densenetflink.job.JobSettings}).
  *
- * <p>A setting of the DenseNet operator names the {@link InferenceOptions.Builder} method it feeds, and its default
- * is read from {@link InferenceOptions}' own: exposing a new operator option is one declaration here.
+ * <p>A setting of the DenseNet operator is one of its {@link OperatorOptions}, declaration, default and check
+ * included: exposing a new operator option is one line here.
  *
  * <p>Kafka client properties are not declared here: they pass through under the prefixes of {@link KafkaScope}.
  */
@@ -31,9 +30,6 @@ public final class JobOptions {
 
     /** Filled by {@link #define} as the declarations below initialise, in their textual order. */
     private static final List<JobSetting<?>> ALL = new ArrayList<>();
-
-    /** The operator's defaults, where the operator settings take theirs from. */
-    private static final InferenceOptions OPERATOR = InferenceOptions.builder("defaults").build();
 
     // Kafka: where frames come from and results go.
 
@@ -92,103 +88,47 @@ public final class JobOptions {
                     + " refused before it is allocated. DenseNet-264 has 33.3 million."), "N",
             m -> m > 0 ? null : "must be > 0");
 
-    public static final JobSetting<Integer> BATCH_SIZE = operator(key("batch-size").intType()
-            .defaultValue(OPERATOR.maxBatchSize()).withDescription("A batch closes at this many frames."), "N",
-            positive(), InferenceOptions.Builder::maxBatchSize);
+    public static final JobSetting<Integer> BATCH_SIZE = operator(OperatorOptions.BATCH_SIZE, "N");
 
-    public static final JobSetting<Duration> MAX_DELAY = operator(key("max-delay").durationType()
-            .defaultValue(OPERATOR.maxDelay()).withDeprecatedKeys("max-delay-ms").withDescription("A batch also closes"
-                    + " when its oldest frame has waited this long (max-delay-ms, in milliseconds, is still read)."),
-            "DURATION", notNegative(), InferenceOptions.Builder::maxDelay);
+    public static final JobSetting<Duration> MAX_DELAY = operator(OperatorOptions.MAX_DELAY, "DURATION");
 
-    public static final JobSetting<Duration> LATENCY_BUDGET = operator(key("latency-budget").durationType()
-            .defaultValue(OPERATOR.latencyBudget()).withDescription("Close a batch early when its oldest frame's"
-                    + " event time is older than this; 0 = off."), "DURATION", notNegative(),
-            InferenceOptions.Builder::latencyBudget);
+    public static final JobSetting<Duration> LATENCY_BUDGET = operator(OperatorOptions.LATENCY_BUDGET, "DURATION");
 
-    public static final JobSetting<String> DEVICE = operator(key("device").stringType()
-            .defaultValue(OPERATOR.device()).withDescription("Where inference runs: auto (the GPU Flink's external"
-                    + " resource framework assigned, else the CPU), cpu or gpu:N."), "auto|cpu|gpu:N", null,
-            InferenceOptions.Builder::device);
+    public static final JobSetting<String> DEVICE = operator(OperatorOptions.DEVICE, "auto|cpu|gpu:N");
 
-    public static final JobSetting<Integer> DECODE_THREADS = operator(key("decode-threads").intType()
-            .defaultValue(OPERATOR.decodeThreads()).withDescription("Image decoding threads per slot."), "N",
-            positive(), InferenceOptions.Builder::decodeThreads);
+    public static final JobSetting<Integer> DECODE_THREADS = operator(OperatorOptions.DECODE_THREADS, "N");
 
-    public static final JobSetting<Integer> INFERENCE_THREADS = operator(key("inference-threads").intType()
-            .defaultValue(OPERATOR.inferenceThreads()).withDescription("MXNet threads per slot; 0 = the task"
-                    + " manager's cores / slots-per-task-manager."), "N", notNegativeInt(),
-            InferenceOptions.Builder::inferenceThreads);
+    public static final JobSetting<Integer> INFERENCE_THREADS = operator(OperatorOptions.INFERENCE_THREADS, "N");
 
-    public static final JobSetting<Integer> SLOTS_PER_TASK_MANAGER = operator(key("slots-per-task-manager")
-            .intType().defaultValue(OPERATOR.slotsPerTaskManager()).withDescription("Slots sharing one task"
-                    + " manager's cores, for the thread count above; 0 = the operator's parallelism."), "N",
-            notNegativeInt(), InferenceOptions.Builder::slotsPerTaskManager);
+    public static final JobSetting<Integer> SLOTS_PER_TASK_MANAGER = operator(OperatorOptions.SLOTS_PER_TASK_MANAGER,
+            "N");
 
-    public static final JobSetting<Integer> MAX_IN_FLIGHT = operator(key("max-in-flight").intType()
-            .noDefaultValue().withDescription("Frames one slot holds at most (queued, decoding or in inference);"
-                    + " beyond it the operator backpressures and frames wait in Kafka. Unset: 4 x batch-size."),
-            "N", positive(), InferenceOptions.Builder::maxInFlight);
+    public static final JobSetting<Integer> MAX_IN_FLIGHT = operator(OperatorOptions.MAX_IN_FLIGHT, "N");
 
-    public static final JobSetting<Integer> TOP_K = operator(key("top-k").intType().defaultValue(OPERATOR.topK())
-            .withDescription("Classes per result, most probable first."), "N", positive(),
-            InferenceOptions.Builder::topK);
+    public static final JobSetting<Integer> TOP_K = operator(OperatorOptions.TOP_K, "N");
 
-    public static final JobSetting<Duration> INFERENCE_TIMEOUT = operator(key("inference-timeout").durationType()
-            .defaultValue(OPERATOR.timeout()).withDescription("A frame not classified within this becomes a"
-                    + " TIMEOUT dead letter instead of failing the job."), "DURATION", positiveDuration(),
-            InferenceOptions.Builder::timeout);
+    public static final JobSetting<Duration> INFERENCE_TIMEOUT = operator(OperatorOptions.INFERENCE_TIMEOUT,
+            "DURATION");
 
-    public static final JobSetting<MemorySize> MAX_IN_FLIGHT_BYTES = operator(key("max-in-flight-bytes")
-            .memoryType().noDefaultValue().withDescription("Encoded bytes (payload and headers) one slot holds at"
-                    + " most; beyond it the operator backpressures, a larger frame is admitted alone. Unset: a"
-                    + " quarter of the task manager's heap / slots-per-task-manager, at most 256mb."), "SIZE",
-            m -> m.getBytes() > 0 ? null : "must be > 0",
-            (builder, size) -> builder.maxInFlightBytes(size.getBytes()));
+    public static final JobSetting<MemorySize> MAX_IN_FLIGHT_BYTES = operator(OperatorOptions.MAX_IN_FLIGHT_BYTES,
+            "SIZE");
 
-    public static final JobSetting<MemorySize> MAX_DECODE_BYTES = operator(key("max-decode-bytes")
-            .memoryType().noDefaultValue().withDescription("Heap one slot's image decodes may take at once, weighed"
-                    + " from each frame's header (width x height x bands x bytes per sample, and the copies decoding"
-                    + " makes); a frame waits for room, and one that alone needs more is a TOO_LARGE dead letter."
-                    + " Unset: a quarter of the task manager's heap / slots-per-task-manager."), "SIZE",
-            m -> m.getBytes() > 0 ? null : "must be > 0",
-            (builder, size) -> builder.maxDecodeBytes(size.getBytes()));
+    public static final JobSetting<MemorySize> MAX_DECODE_BYTES = operator(OperatorOptions.MAX_DECODE_BYTES, "SIZE");
 
-    public static final JobSetting<Duration> FORWARD_TIMEOUT = operator(key("forward-timeout").durationType()
-            .defaultValue(OPERATOR.forwardTimeout()).withDescription("One batch through the network taking longer"
-                    + " than this fails the task (Flink restarts it from the checkpoint): a hung engine. Shorter"
-                    + " than inference-timeout."), "DURATION", positiveDuration(),
-            InferenceOptions.Builder::forwardTimeout);
+    public static final JobSetting<Duration> FORWARD_TIMEOUT = operator(OperatorOptions.FORWARD_TIMEOUT, "DURATION");
 
-    public static final JobSetting<Integer> SYSTEMIC_FAILURE_THRESHOLD = operator(key("systemic-failure-threshold")
-            .intType().defaultValue(OPERATOR.systemicFailureThreshold()).withDescription("Batches in a row whose"
-                    + " every frame failed, with the model failing on a known-good frame too, that fail the task"
-                    + " (broken model, lost device) instead of dead-lettering frames."), "N", positive(),
-            InferenceOptions.Builder::systemicFailureThreshold);
+    public static final JobSetting<Integer> SYSTEMIC_FAILURE_THRESHOLD = operator(
+            OperatorOptions.SYSTEMIC_FAILURE_THRESHOLD, "N");
 
-    public static final JobSetting<Integer> BISECTION_BUDGET = operator(key("bisection-budget").intType()
-            .noDefaultValue().withDescription("Forwards one failed batch may spend isolating its failing frames."
-                    + " Unset: 4 x log2(batch-size), at least 4."), "N", positive(),
-            InferenceOptions.Builder::bisectionBudget);
+    public static final JobSetting<Integer> BISECTION_BUDGET = operator(OperatorOptions.BISECTION_BUDGET, "N");
 
     public static final JobSetting<Integer> BATCH_SIZE_RECOVERY_BATCHES = operator(
-            key("batch-size-recovery-batches").intType().defaultValue(OPERATOR.batchSizeRecoveryBatches())
-                    .withDescription("After an out-of-memory error halved the batch size, successful batches in a"
-                            + " row that raise it by one again."), "N", positive(),
-            InferenceOptions.Builder::batchSizeRecoveryBatches);
+            OperatorOptions.BATCH_SIZE_RECOVERY_BATCHES, "N");
 
-    public static final JobSetting<Duration> MODEL_POLL_INTERVAL = operator(key("model-poll-interval")
-            .durationType().defaultValue(OPERATOR.modelPollInterval()).withDescription("A model repository:"
-                    + " how often each slot looks for a newer complete version, which it loads beside the serving"
-                    + " one and serves from the next checkpoint on; 0 = never (the version served at start stays)."),
-            "DURATION", notNegative(), InferenceOptions.Builder::modelPollInterval);
+    public static final JobSetting<Duration> MODEL_POLL_INTERVAL = operator(OperatorOptions.MODEL_POLL_INTERVAL,
+            "DURATION");
 
-    public static final JobSetting<MemorySize> MAX_SWAP_BYTES = operator(key("max-swap-bytes").memoryType()
-            .noDefaultValue().withDescription("A model repository: the most weight bytes (the serving version's"
-                    + " and the new one's together: their files, or four bytes per parameter of an architecture when that is"
-                    + " more) a slot may hold during a swap; a newer version"
-                    + " beyond it is refused and the serving one stays. Unset: no bound."), "SIZE",
-            m -> m.getBytes() > 0 ? null : "must be > 0", (builder, size) -> builder.maxSwapBytes(size.getBytes()));
+    public static final JobSetting<MemorySize> MAX_SWAP_BYTES = operator(OperatorOptions.MAX_SWAP_BYTES, "SIZE");
 
     // The job: delivery, checkpoints, transactions.
 
@@ -269,21 +209,14 @@ public final class JobOptions {
         return define(new JobSetting<>(option, label, false, problem, null));
     }
 
-    private static <T> JobSetting<T> operator(ConfigOption<T> option, String label, Function<T, String> problem,
-            BiConsumer<InferenceOptions.Builder, T> builderMethod) {
-        return define(new JobSetting<>(option, label, false, problem, builderMethod));
+    /** A setting of the DenseNet operator: its declaration, default and check are the operator's own. */
+    private static <T> JobSetting<T> operator(OperatorOptions.Checked<T> option, String label) {
+        return define(new JobSetting<>(option.option(), label, false, option::problem,
+                (builder, value) -> builder.set(option, value)));
     }
 
     private static Function<Integer, String> positive() {
         return n -> n > 0 ? null : "must be > 0";
-    }
-
-    private static Function<Integer, String> notNegativeInt() {
-        return n -> n >= 0 ? null : "must be >= 0";
-    }
-
-    private static Function<Duration, String> notNegative() {
-        return d -> d.isNegative() ? "must be >= 0" : null;
     }
 
     private static Function<Duration, String> positiveDuration() {

@@ -80,7 +80,8 @@ class KafkaCommandsTest {
                 "--source", "cam-9", dir.toString());
         assertEquals(0, produced.code(), produced.err());
         assertTrue(produced.out().startsWith("sent 3 frames to cli-frames"), produced.out());
-        assertTrue(produced.err().contains("3/3 frames"), "progress bar: " + produced.err());
+        assertTrue(produced.err().contains("] 3/3 ") && produced.err().contains(" frames/s "),
+                "progress bar: " + produced.err());
 
         CliRun consumed = CliRun.of("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
                 "--json", "--idle-timeout", "1500ms");
