@@ -6,10 +6,9 @@ import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSettings;
 import io.densenetflink.job.settings.StartingOffsets;
 import io.densenetflink.model.DenseNetConfig;
-import io.densenetflink.model.artifact.ModelArtifact;
+import io.densenetflink.model.TinyModels;
 import io.densenetflink.model.data.FashionMnist;
 import io.densenetflink.model.image.Preprocessing;
-import io.densenetflink.model.weights.TorchvisionImporter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,12 +39,7 @@ public final class JobTestSupport {
 
     private static Path tinyModel(Path dir, Preprocessing preprocessing, DenseNetConfig.Stem stem)
             throws IOException {
-        ModelArtifact spec = ModelArtifact.builder().directory(dir).name("tiny-job-test").version("1")
-                .architecture(DenseNetConfig.builder().growthRate(4).blocks(2, 2).initFeatures(8).numClasses(10)
-                        .inputChannels(preprocessing.channels()).stem(stem).build())
-                .labels(FashionMnist.CLASS_NAMES).preprocessing(preprocessing).build();
-        TorchvisionImporter.writeRandomArtifact(spec);
-        return dir;
+        return TinyModels.write(dir, "tiny-job-test", FashionMnist.CLASS_NAMES, preprocessing, stem);
     }
 
     /** {@code count} labeled 28x28 noise PNGs with ids {@code prefix-i}. */

@@ -1,6 +1,7 @@
 package io.densenetflink.operators;
 
 import io.densenetflink.model.DenseNetConfig;
+import io.densenetflink.model.TinyModels;
 import io.densenetflink.model.artifact.ModelArtifact;
 import io.densenetflink.model.artifact.ScratchDirectory;
 import io.densenetflink.model.image.Preprocessing;
@@ -16,8 +17,14 @@ import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
 
-/** A small real DenseNet model directory and real encoded frames for the operator tests. */
+/**
+ * The operator tests' models (the shared {@link TinyModels} one, and a DenseNet-121-wide one) and real encoded
+ * frames.
+ */
 public final class TestModels {
+
+    /** 28x28 grey frames. */
+    private static final Preprocessing INPUT = Preprocessing.of(1, 28, 28, 28, new float[] {0.5f}, new float[] {0.25f});
 
     public static final List<String> LABELS = List.of("zero", "one", "two", "three", "four", "five", "six",
             "seven", "eight", "nine");
@@ -64,9 +71,7 @@ public final class TestModels {
 
     /** The {@link #tinyModel} architecture scoring the first {@code classes} of {@link #LABELS}. */
     public static Path tinyModel(Path dir, int classes) throws IOException {
-        DenseNetConfig config = DenseNetConfig.builder().growthRate(4).blocks(2, 2).initFeatures(8)
-                .numClasses(classes).inputChannels(1).stem(DenseNetConfig.Stem.CIFAR).build();
-        return write(dir, "tiny-test", config, LABELS.subList(0, classes));
+        return TinyModels.write(dir, "tiny-test", LABELS.subList(0, classes), INPUT, DenseNetConfig.Stem.CIFAR);
     }
 
     /**
@@ -82,8 +87,7 @@ public final class TestModels {
 
     private static Path write(Path dir, String name, DenseNetConfig config, List<String> labels) throws IOException {
         TorchvisionImporter.writeRandomArtifact(ModelArtifact.builder().directory(dir).name(name).version("1")
-                .architecture(config).labels(labels)
-                .preprocessing(Preprocessing.of(1, 28, 28, 28, new float[] {0.5f}, new float[] {0.25f})).build());
+                .architecture(config).labels(labels).preprocessing(INPUT).build());
         return dir;
     }
 
