@@ -1,5 +1,10 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.it.reliability.harness.Deliveries;
+import io.densenetflink.it.reliability.harness.FrameTap;
+import io.densenetflink.it.reliability.harness.Pipeline;
+import io.densenetflink.it.reliability.harness.SourceFrames;
+import io.densenetflink.it.reliability.harness.TinyModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

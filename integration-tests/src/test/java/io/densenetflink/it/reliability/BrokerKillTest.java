@@ -1,5 +1,6 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.it.reliability.harness.Pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,10 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.it.reliability.harness.Deliveries;
+import io.densenetflink.it.reliability.harness.Pipeline;
+import io.densenetflink.it.reliability.harness.SlowCheckpoint;
+import io.densenetflink.it.reliability.harness.SourceFrames;
+import io.densenetflink.it.reliability.harness.TinyModel;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.job.kafka.SharedKafkaBroker;

@@ -1,5 +1,9 @@
 package io.densenetflink.it.reliability;
 
+import io.densenetflink.it.reliability.harness.Deliveries;
+import io.densenetflink.it.reliability.harness.Pipeline;
+import io.densenetflink.it.reliability.harness.RawRecords;
+import io.densenetflink.it.reliability.harness.TinyModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.densenetflink.job.JobTestSupport;

@@ -1,4 +1,4 @@
-package io.densenetflink.it.reliability;
+package io.densenetflink.it.reliability.harness;
 
 import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.kafka.client.FrameInput;
@@ -11,7 +11,7 @@ import java.util.Map;
 import org.apache.kafka.common.utils.Utils;
 
 /** Labeled frames from several sources, each source's key landing on its own partition of the input topic. */
-final class SourceFrames {
+public final class SourceFrames {
 
     private SourceFrames() {}
 
@@ -19,7 +19,7 @@ final class SourceFrames {
      * {@code total} small PNG frames split evenly over {@code sources} sources whose keys the producer's default
      * partitioner puts on distinct partitions (so every source subtask gets work); ids {@code prefix-SOURCE-i}.
      */
-    static Map<String, List<FrameInput>> spread(String prefix, int sources, int partitions, int total) {
+    public static Map<String, List<FrameInput>> spread(String prefix, int sources, int partitions, int total) {
         Map<String, List<FrameInput>> bySource = new LinkedHashMap<>();
         List<String> keys = keysOnDistinctPartitions(sources, partitions);
         for (int k = 0; k < keys.size(); k++) {
@@ -30,14 +30,14 @@ final class SourceFrames {
     }
 
     /** Every frame id of {@code bySource}. */
-    static List<String> ids(Map<String, List<FrameInput>> bySource) {
+    public static List<String> ids(Map<String, List<FrameInput>> bySource) {
         List<String> ids = new ArrayList<>();
         bySource.values().forEach(frames -> frames.forEach(f -> ids.add(f.frameId())));
         return ids;
     }
 
     /** Frame ids of a collection of frames. */
-    static List<String> idsOf(Collection<FrameInput> frames) {
+    public static List<String> idsOf(Collection<FrameInput> frames) {
         return frames.stream().map(FrameInput::frameId).toList();
     }
 
@@ -45,7 +45,7 @@ final class SourceFrames {
      * Source keys {@code cam-N} chosen so Kafka's default partitioner (murmur2 of the key) spreads them over the
      * partitions: the first {@code partitions} keys each on their own partition, the rest round-robin.
      */
-    static List<String> keysOnDistinctPartitions(int sources, int partitions) {
+    public static List<String> keysOnDistinctPartitions(int sources, int partitions) {
         List<String> keys = new ArrayList<>();
         for (int n = 0; keys.size() < sources; n++) {
             String key = "cam-" + n;
@@ -58,7 +58,7 @@ final class SourceFrames {
     }
 
     /** The partition Kafka's default partitioner picks for a keyed record. */
-    static int partitionOf(String key, int partitions) {
+    public static int partitionOf(String key, int partitions) {
         return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 }

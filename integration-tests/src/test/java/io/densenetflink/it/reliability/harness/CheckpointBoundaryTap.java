@@ -1,4 +1,4 @@
-package io.densenetflink.it.reliability;
+package io.densenetflink.it.reliability.harness;
 
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.operators.Frame;
@@ -22,31 +22,31 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  *
  * <p>The function is serialised into the job, so what it records goes to a static registry keyed by the test.
  */
-final class CheckpointBoundaryTap extends RichMapFunction<Frame, Frame> implements CheckpointedFunction {
+public final class CheckpointBoundaryTap extends RichMapFunction<Frame, Frame> implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
 
     private static final Map<String, Log> LOGS = new ConcurrentHashMap<>();
 
     /** A checkpoint barrier in one partition's frames: {@code offset} is the first frame after it. */
-    record Boundary(int partition, long offset, long checkpointId, int attempt) {}
+    public record Boundary(int partition, long offset, long checkpointId, int attempt) {}
 
     /** What one test's tap saw. */
-    static final class Log {
+    public static final class Log {
         private final Queue<Boundary> boundaries = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean armed = new AtomicBoolean();
         private final AtomicBoolean failed = new AtomicBoolean();
 
-        Queue<Boundary> boundaries() {
+        public Queue<Boundary> boundaries() {
             return boundaries;
         }
 
         /** The next frame through any subtask throws (once). */
-        void failOnNextFrame() {
+        public void failOnNextFrame() {
             armed.set(true);
         }
 
-        boolean failed() {
+        public boolean failed() {
             return failed.get();
         }
     }
@@ -60,13 +60,13 @@ final class CheckpointBoundaryTap extends RichMapFunction<Frame, Frame> implemen
     }
 
     /** Puts the tap on {@code frames}; its log is {@link #log(String)} of {@code test}. */
-    static DataStream<Frame> on(DataStream<Frame> frames, String test) {
+    public static DataStream<Frame> on(DataStream<Frame> frames, String test) {
         LOGS.put(test, new Log());
         return frames.map(new CheckpointBoundaryTap(test)).returns(Frame.class).name("boundary-tap")
                 .uid("boundary-tap");
     }
 
-    static Log log(String test) {
+    public static Log log(String test) {
         return LOGS.get(test);
     }
 

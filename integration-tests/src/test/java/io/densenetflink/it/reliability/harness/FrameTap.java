@@ -1,4 +1,4 @@
-package io.densenetflink.it.reliability;
+package io.densenetflink.it.reliability.harness;
 
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.operators.Frame;
@@ -26,17 +26,17 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * <p>The MiniCluster runs in the test's JVM but the function is serialised into the job, so what it records goes
  * to a static registry keyed by the test's name, not to fields.
  */
-final class FrameTap extends RichMapFunction<Frame, Frame> implements CheckpointListener {
+public final class FrameTap extends RichMapFunction<Frame, Frame> implements CheckpointListener {
 
     private static final long serialVersionUID = 1L;
 
     private static final Map<String, Log> LOGS = new ConcurrentHashMap<>();
 
     /** One frame passing the tap: its coordinates in the input topic and the attempt of the task. */
-    record Passage(String frameId, int partition, long offset, int attempt) {}
+    public record Passage(String frameId, int partition, long offset, int attempt) {}
 
     /** What one test's tap saw. */
-    static final class Log {
+    public static final class Log {
         private final Queue<Passage> passages = new ConcurrentLinkedQueue<>();
         private final AtomicLong lastCompletedCheckpoint = new AtomicLong();
         private final AtomicInteger framesAfterFirstCheckpoint = new AtomicInteger();
@@ -51,27 +51,27 @@ final class FrameTap extends RichMapFunction<Frame, Frame> implements Checkpoint
         }
 
         /** The id of the latest checkpoint any subtask was told is complete (0: none yet). */
-        long lastCompletedCheckpoint() {
+        public long lastCompletedCheckpoint() {
             return lastCompletedCheckpoint.get();
         }
 
         /** Frames passed after the first checkpoint completed, all attempts. */
-        int framesAfterFirstCheckpoint() {
+        public int framesAfterFirstCheckpoint() {
             return framesAfterFirstCheckpoint.get();
         }
 
         /** Whether the injected exception was thrown. */
-        boolean failed() {
+        public boolean failed() {
             return failed.get();
         }
 
         /** The highest task attempt number seen (0: no task was ever restarted). */
-        int maxAttempt() {
+        public int maxAttempt() {
             return passages.stream().mapToInt(Passage::attempt).max().orElse(0);
         }
 
         /** Frames that passed more than once: what the restart replayed from the restored checkpoint. */
-        Set<String> replayed() {
+        public Set<String> replayed() {
             Map<String, Integer> counts = new HashMap<>();
             passages.forEach(p -> counts.merge(p.frameId(), 1, Integer::sum));
             return counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
@@ -79,7 +79,7 @@ final class FrameTap extends RichMapFunction<Frame, Frame> implements Checkpoint
         }
 
         /** The lowest offset of {@code partition} a restarted task (attempt 1 or later) read from the source. */
-        long firstOffsetAfterRestart(int partition) {
+        public long firstOffsetAfterRestart(int partition) {
             return passages.stream().filter(p -> p.attempt() > 0 && p.partition() == partition)
                     .mapToLong(Passage::offset).min()
                     .orElseThrow(() -> new AssertionError("no restarted task read partition " + partition));
@@ -93,7 +93,7 @@ final class FrameTap extends RichMapFunction<Frame, Frame> implements Checkpoint
     }
 
     /** Puts a recording tap (never failing) on {@code frames}; its log is {@link #log(String)} of {@code test}. */
-    static DataStream<Frame> recording(DataStream<Frame> frames, String test) {
+    public static DataStream<Frame> recording(DataStream<Frame> frames, String test) {
         return tap(frames, test, new Log(-1, 0));
     }
 
@@ -102,7 +102,7 @@ final class FrameTap extends RichMapFunction<Frame, Frame> implements Checkpoint
      * first checkpoint completed, and only once at least {@code minFramesSinceCheckpoint} frames passed since the
      * latest completed checkpoint (so the failure lands with work done that the restart must replay).
      */
-    static DataStream<Frame> failingOnce(DataStream<Frame> frames, String test, int failAtFrame,
+    public static DataStream<Frame> failingOnce(DataStream<Frame> frames, String test, int failAtFrame,
             int minFramesSinceCheckpoint) {
         if (failAtFrame < 1) {
             throw new IllegalArgumentException("failAtFrame must be >= 1");
@@ -116,7 +116,7 @@ final class FrameTap extends RichMapFunction<Frame, Frame> implements Checkpoint
     }
 
     /** What the tap of {@code test} saw. */
-    static Log log(String test) {
+    public static Log log(String test) {
         Log log = LOGS.get(test);
         if (log == null) {
             throw new IllegalStateException("no tap was put into the job of " + test);
@@ -150,7 +150,7 @@ final class FrameTap extends RichMapFunction<Frame, Frame> implements Checkpoint
     }
 
     /** The exception the tap throws: named, so a log reader sees at once that it was planned. */
-    static final class InjectedFailure extends RuntimeException {
+    public static final class InjectedFailure extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         InjectedFailure(String message) {

@@ -1,4 +1,4 @@
-package io.densenetflink.it.reliability;
+package io.densenetflink.it.reliability.harness;
 
 import io.densenetflink.job.DeliveryGuaranteeOption;
 import io.densenetflink.job.DenseNetJob;
@@ -37,12 +37,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * DenseNetJob#classifyAndSink}) but submitted to the test class's MiniCluster, optionally with an operator between
  * source and inference; plus the topics and producers around it.
  */
-final class Pipeline {
+public final class Pipeline {
 
     private Pipeline() {}
 
     /** Job settings for a test: its own three topics with {@code partitions} partitions, checkpoints every second. */
-    static JobSettings settings(EmbeddedKafkaBroker broker, String name, Path model, int partitions) {
+    public static JobSettings settings(EmbeddedKafkaBroker broker, String name, Path model, int partitions) {
         JobSettings s = JobTestSupport.settings(broker.bootstrapServers(), name, model);
         s.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
         s.set(JobOptions.DELIVERY, DeliveryGuaranteeOption.EXACTLY_ONCE);
@@ -51,7 +51,7 @@ final class Pipeline {
     }
 
     /** The MiniCluster configuration of the suite: failed jobs restart (from the last checkpoint) after 0.5 s. */
-    static Configuration restartingCluster() {
+    public static Configuration restartingCluster() {
         Configuration config = new Configuration();
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
@@ -60,14 +60,14 @@ final class Pipeline {
     }
 
     /** A MiniCluster configuration without restarts: a test where any failure of the job is itself the failure. */
-    static Configuration noRestarts() {
+    public static Configuration noRestarts() {
         Configuration config = new Configuration();
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         return config;
     }
 
     /** The last {@code lines} lines of a process's log, for a failure message; says so when there is none. */
-    static String tail(Path log, int lines) {
+    public static String tail(Path log, int lines) {
         try {
             if (!Files.exists(log)) {
                 return "(no " + log.getFileName() + ")";
@@ -80,12 +80,12 @@ final class Pipeline {
     }
 
     /** Submits the job to the current test environment (the class's MiniCluster). */
-    static JobClient start(JobSettings s) throws Exception {
+    public static JobClient start(JobSettings s) throws Exception {
         return start(s, UnaryOperator.identity());
     }
 
     /** Submits the job with {@code between} applied to the source's frames before the DenseNet operator. */
-    static JobClient start(JobSettings s, UnaryOperator<DataStream<Frame>> between) throws Exception {
+    public static JobClient start(JobSettings s, UnaryOperator<DataStream<Frame>> between) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Preflight preflight = Preflight.check(s);
         DenseNetJob.configureCheckpointing(env, s, preflight);
@@ -98,7 +98,7 @@ final class Pipeline {
      * Fails unless the job is still running; a job that ended is reported with the chain of causes of its failure
      * (what a test of "never fails the job" needs to see first).
      */
-    static void assertStillRunning(JobClient job) throws Exception {
+    public static void assertStillRunning(JobClient job) throws Exception {
         JobStatus status = job.getJobStatus().get();
         if (status == JobStatus.RUNNING) {
             return;
@@ -117,14 +117,14 @@ final class Pipeline {
     }
 
     /** Cancels the job unless it already ended (so a test's own failure is not hidden by the cancel's). */
-    static void cancel(JobClient job) throws Exception {
+    public static void cancel(JobClient job) throws Exception {
         if (!job.getJobStatus().get().isGloballyTerminalState()) {
             job.cancel().get();
         }
     }
 
     /** Sends frames now, each source's frames in order, every source in its own producer; waits for the acks. */
-    static void send(String bootstrap, String topic, Map<String, List<FrameInput>> bySource) {
+    public static void send(String bootstrap, String topic, Map<String, List<FrameInput>> bySource) {
         sendInBackground(bootstrap, topic, bySource, 0).join();
     }
 
@@ -132,7 +132,7 @@ final class Pipeline {
      * Starts sending in the background at {@code rate} frames per second per source (0: as fast as possible), so
      * a test can fail things while frames still flow. The future fails if the broker refused any frame.
      */
-    static CompletableFuture<Void> sendInBackground(String bootstrap, String topic,
+    public static CompletableFuture<Void> sendInBackground(String bootstrap, String topic,
             Map<String, List<FrameInput>> bySource, double rate) {
         // One thread per source: the common pool has a single worker on a 2-core machine, which would send the
         // sources one after the other instead of side by side.

@@ -1,4 +1,4 @@
-package io.densenetflink.it.reliability;
+package io.densenetflink.it.reliability.harness;
 
 import io.densenetflink.job.kafka.client.KafkaClients;
 import java.security.MessageDigest;
@@ -18,7 +18,7 @@ import org.apache.kafka.common.header.Header;
  * Input records written exactly as given (key, value, every header with its raw bytes, in order), for tests whose
  * frames carry more than {@code FrameProducer} writes: binary, repeated or very large headers.
  */
-final class RawRecords {
+public final class RawRecords {
 
     private RawRecords() {}
 
@@ -26,7 +26,7 @@ final class RawRecords {
      * Sends the records in order, {@code pause} after each, and waits until the broker acknowledged every one (so
      * records keep arriving over {@code records.size() x pause}).
      */
-    static void send(String bootstrap, List<ProducerRecord<byte[], byte[]>> records, Duration pause)
+    public static void send(String bootstrap, List<ProducerRecord<byte[], byte[]>> records, Duration pause)
             throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                 KafkaClients.producerProperties(bootstrap, Map.of()))) {
@@ -46,7 +46,7 @@ final class RawRecords {
      * Each header as {@code name=null} or {@code name=<length>:<SHA-256 of the bytes>}, in record order: equal lists
      * mean the same headers byte for byte, and a failing assertion prints lines, not megabytes.
      */
-    static List<String> fingerprints(Iterable<Header> headers) {
+    public static List<String> fingerprints(Iterable<Header> headers) {
         List<String> out = new ArrayList<>();
         for (Header h : headers) {
             out.add(h.key() + "=" + (h.value() == null ? "null" : h.value().length + ":" + sha256(h.value())));

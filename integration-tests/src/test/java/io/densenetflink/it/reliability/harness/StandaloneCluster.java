@@ -1,4 +1,4 @@
-package io.densenetflink.it.reliability;
+package io.densenetflink.it.reliability.harness;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * has that same {@code lib/}, JobManager and client included (the job graph refers to DJL types). Each process
  * logs to its own file under the cluster's directory; {@link #logs()} returns their tails for failure messages.
  */
-final class StandaloneCluster implements AutoCloseable {
+public final class StandaloneCluster implements AutoCloseable {
 
     /** The {@code --add-opens}/{@code --add-exports} of Flink's config.yaml ({@code env.java.default-opts.all}). */
     private static final List<String> JAVA_17_FLAGS = List.of(
@@ -67,7 +67,7 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     /** Writes the configuration (one slot per TaskManager) and starts the JobManager. */
-    static StandaloneCluster start(Path dir) throws IOException {
+    public static StandaloneCluster start(Path dir) throws IOException {
         Path root = ProjectRoot.path();
         StandaloneCluster cluster = new StandaloneCluster(dir, flinkLib(root), freePort());
         cluster.writeConfiguration(freePort());
@@ -77,7 +77,7 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     /** Starts one more TaskManager process. */
-    Process startTaskManager() throws IOException {
+    public Process startTaskManager() throws IOException {
         Process tm = launch("taskmanager-" + taskManagers.size(),
                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "320m");
         taskManagers.add(tm);
@@ -85,7 +85,7 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     /** Kills a TaskManager with SIGKILL: no shutdown hook, no deregistration, its tasks just vanish. */
-    void kill(Process taskManager) throws InterruptedException {
+    public void kill(Process taskManager) throws InterruptedException {
         taskManager.destroyForcibly();
         if (!taskManager.waitFor(1, TimeUnit.MINUTES)) {
             throw new AssertionError("the killed TaskManager did not exit");
@@ -93,7 +93,7 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     /** Waits until {@code count} TaskManagers have registered their slots with the JobManager. */
-    void awaitTaskManagers(int count, Duration timeout) throws Exception {
+    public void awaitTaskManagers(int count, Duration timeout) throws Exception {
         await(() -> {
             JsonObject overview = get("/overview");
             return overview != null && overview.get("taskmanagers").getAsInt() >= count;
@@ -101,7 +101,7 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     /** Submits {@code jar} with {@code args} through {@code CliFrontend run -d}; returns the job id. */
-    String submit(Path jar, List<String> args) throws Exception {
+    public String submit(Path jar, List<String> args) throws Exception {
         List<String> command = new ArrayList<>(javaCommand("client", "256m"));
         command.addAll(List.of("org.apache.flink.client.cli.CliFrontend", "run", "-d", "-m", "localhost:" + restPort,
                 jar.toString()));
@@ -123,19 +123,19 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     /** Checkpoints of job {@code jobId} completed so far. */
-    int completedCheckpoints(String jobId) throws Exception {
+    public int completedCheckpoints(String jobId) throws Exception {
         JsonObject checkpoints = get("/jobs/" + jobId + "/checkpoints");
         return checkpoints == null ? 0 : checkpoints.getAsJsonObject("counts").get("completed").getAsInt();
     }
 
     /** The job's state, e.g. RUNNING. */
-    String state(String jobId) throws Exception {
+    public String state(String jobId) throws Exception {
         JsonObject job = get("/jobs/" + jobId);
         return job == null ? "UNKNOWN" : job.get("state").getAsString();
     }
 
     /** The failures the job recovered from, as the JobManager's exception history lists them. */
-    List<String> failures(String jobId) throws Exception {
+    public List<String> failures(String jobId) throws Exception {
         JsonObject exceptions = get("/jobs/" + jobId + "/exceptions");
         List<String> failures = new ArrayList<>();
         if (exceptions != null && exceptions.has("exceptionHistory")) {
@@ -145,13 +145,13 @@ final class StandaloneCluster implements AutoCloseable {
         return failures;
     }
 
-    void cancel(String jobId) throws Exception {
+    public void cancel(String jobId) throws Exception {
         http.send(HttpRequest.newBuilder(rest("/jobs/" + jobId + "?mode=cancel"))
                 .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
     }
 
     /** The last lines of every process's log, for a failure message. */
-    String logs() {
+    public String logs() {
         StringBuilder text = new StringBuilder();
         for (Path log : logFiles) {
             text.append("\n--- ").append(log.getFileName()).append(" ---\n").append(Pipeline.tail(log, 30));
@@ -172,7 +172,7 @@ final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    static void await(BooleanSupplierWithException condition, Duration timeout, String what) throws Exception {
+    public static void await(BooleanSupplierWithException condition, Duration timeout, String what) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -184,7 +184,7 @@ final class StandaloneCluster implements AutoCloseable {
 
     /** A condition to wait for that may throw. */
     @FunctionalInterface
-    interface BooleanSupplierWithException {
+    public interface BooleanSupplierWithException {
         boolean getAsBoolean() throws Exception;
     }
 

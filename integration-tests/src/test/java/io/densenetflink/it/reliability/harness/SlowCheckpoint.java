@@ -1,4 +1,4 @@
-package io.densenetflink.it.reliability;
+package io.densenetflink.it.reliability.harness;
 
 import io.densenetflink.operators.Frame;
 import java.time.Duration;
@@ -17,7 +17,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * blocked meanwhile, and the exactly-once sinks' open transactions stay open. Static state keyed by the test's
  * name, as in {@link FrameTap}.
  */
-final class SlowCheckpoint extends RichMapFunction<Frame, Frame> implements CheckpointedFunction {
+public final class SlowCheckpoint extends RichMapFunction<Frame, Frame> implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
 
@@ -34,12 +34,12 @@ final class SlowCheckpoint extends RichMapFunction<Frame, Frame> implements Chec
     }
 
     /** {@code frames} through the operator; {@link #stalled(String)} tells afterwards whether it stalled. */
-    static DataStream<Frame> stalling(DataStream<Frame> frames, String name, long checkpoint, Duration stall) {
+    public static DataStream<Frame> stalling(DataStream<Frame> frames, String name, long checkpoint, Duration stall) {
         STALLED.put(name, new AtomicBoolean());
         return frames.map(new SlowCheckpoint(name, checkpoint, stall)).name("slow-checkpoint").uid("slow-checkpoint");
     }
 
-    static boolean stalled(String name) {
+    public static boolean stalled(String name) {
         return STALLED.get(name).get();
     }
 

@@ -1,4 +1,4 @@
-package io.densenetflink.it.reliability;
+package io.densenetflink.it.reliability.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * What a read_committed consumer saw on a job's output and dead-letter topics, by frame id: the evidence every
  * reliability test judges.
  */
-final class Deliveries {
+public final class Deliveries {
 
     /** How long to keep reading after every expected frame arrived, so late duplicates show up too. */
     private static final Duration SETTLE = Duration.ofSeconds(3);
@@ -42,7 +42,7 @@ final class Deliveries {
      * Reads both topics from the beginning (read_committed) until {@code expectedFrames} distinct frame ids arrived
      * or {@code timeout} passed, then {@link #SETTLE} longer.
      */
-    static Deliveries read(JobSettings s, int expectedFrames, Duration timeout) {
+    public static Deliveries read(JobSettings s, int expectedFrames, Duration timeout) {
         Deliveries d = new Deliveries();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (CommittedReader reader = new CommittedReader(s.get(JobOptions.BOOTSTRAP_SERVERS), Map.of(),
@@ -73,45 +73,45 @@ final class Deliveries {
     }
 
     /** Every result, in the order read (per output partition: the order written). */
-    List<JsonObject> results() {
+    public List<JsonObject> results() {
         return results;
     }
 
     /** Reason header of each dead letter, by frame id. */
-    Map<String, String> deadLetterReasons() {
+    public Map<String, String> deadLetterReasons() {
         return deadLetterReasons;
     }
 
     /** Size of each dead letter's value (the original frame's bytes), by frame id. */
-    Map<String, Integer> deadLetterBytes() {
+    public Map<String, Integer> deadLetterBytes() {
         Map<String, Integer> bytes = new HashMap<>();
         deadLetters.forEach((id, r) -> bytes.put(id, r.value() == null ? 0 : r.value().length));
         return bytes;
     }
 
     /** Each dead letter as read, by frame id (the last one read when a frame appeared twice). */
-    Map<String, ConsumerRecord<byte[], byte[]>> deadLetters() {
+    public Map<String, ConsumerRecord<byte[], byte[]>> deadLetters() {
         return deadLetters;
     }
 
     /** How often each frame id appeared, results and dead letters together. */
-    Map<String, Integer> countByFrame() {
+    public Map<String, Integer> countByFrame() {
         return countByFrame;
     }
 
     /** Frame ids seen more than once. */
-    Set<String> duplicated() {
+    public Set<String> duplicated() {
         return countByFrame.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** Records read, duplicates included. */
-    int records() {
+    public int records() {
         return countByFrame.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     /** Every expected frame exactly once, as a result or a dead letter, and nothing else. */
-    void assertEachExactlyOnce(Collection<String> expected) {
+    public void assertEachExactlyOnce(Collection<String> expected) {
         assertEverySeen(expected);
         Set<String> duplicated = duplicated();
         assertTrue(duplicated.isEmpty(), duplicated.size() + " frame(s) delivered more than once, e.g. "
@@ -120,7 +120,7 @@ final class Deliveries {
     }
 
     /** Every expected frame at least once and no frame id that was never sent. */
-    void assertEverySeen(Collection<String> expected) {
+    public void assertEverySeen(Collection<String> expected) {
         Set<String> missing = new TreeSet<>(expected);
         missing.removeAll(countByFrame.keySet());
         if (!missing.isEmpty()) {

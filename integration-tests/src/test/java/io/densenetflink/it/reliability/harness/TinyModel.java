@@ -1,4 +1,4 @@
-package io.densenetflink.it.reliability;
+package io.densenetflink.it.reliability.harness;
 
 import io.densenetflink.job.JobTestSupport;
 import java.io.IOException;
@@ -16,10 +16,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * check is delivery, not accuracy. Written once per test run and shared; injected into test methods that declare a
  * {@code TinyModel} parameter when the class is extended with {@link TinyModel.Shared}.
  */
-record TinyModel(Path dir) {
+public record TinyModel(Path dir) {
 
     /** Resolves {@code TinyModel} parameters to the run's one instance, deleted when the run ends. */
-    static final class Shared implements ParameterResolver {
+    public static final class Shared implements ParameterResolver {
 
         private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Shared.class);
 
