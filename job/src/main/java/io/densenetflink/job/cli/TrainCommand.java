@@ -60,33 +60,39 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue after the last completed epoch of the checkpoint.")
     boolean resume;
 
-    @Option(names = "--batch-size", defaultValue = "64", paramLabel = "B",
-            description = "Images per update (default 64; measured faster per image than 128 on a 2-core CPU).")
+    // Defaults come from TrainingSettings' DEFAULT_ constants; ${DEFAULT-VALUE} shows them in --help.
+    @Option(names = "--batch-size", defaultValue = "" + TrainingSettings.DEFAULT_BATCH_SIZE, paramLabel = "B",
+            description = "Images per update (default ${DEFAULT-VALUE}; measured faster per image than 128 on a 2-core"
+                    + " CPU).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.1", paramLabel = "X",
-            description = "Initial learning rate, cosine-annealed to 0 (default 0.1).")
+    @Option(names = "--lr", defaultValue = "" + TrainingSettings.DEFAULT_LEARNING_RATE, paramLabel = "X",
+            description = "Initial learning rate, cosine-annealed to 0 (default ${DEFAULT-VALUE}).")
     float learningRate;
 
-    @Option(names = "--momentum", defaultValue = "0.9", paramLabel = "M", description = "SGD momentum (default 0.9).")
+    @Option(names = "--momentum", defaultValue = "" + TrainingSettings.DEFAULT_MOMENTUM, paramLabel = "M",
+            description = "SGD momentum (default ${DEFAULT-VALUE}).")
     float momentum;
 
-    @Option(names = "--weight-decay", defaultValue = "1e-4", paramLabel = "W", description = "L2 weight decay (default 1e-4).")
+    @Option(names = "--weight-decay", defaultValue = "" + TrainingSettings.DEFAULT_WEIGHT_DECAY, paramLabel = "W",
+            description = "L2 weight decay (default ${DEFAULT-VALUE}).")
     float weightDecay;
 
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Random seed (default 42).")
+    @Option(names = "--seed", defaultValue = "" + TrainingSettings.DEFAULT_SEED, paramLabel = "S",
+            description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--validation-size", defaultValue = "5000", paramLabel = "N",
-            description = "Training images held out for validation (default 5000).")
+    @Option(names = "--validation-size", defaultValue = "" + TrainingSettings.DEFAULT_VALIDATION_SIZE,
+            paramLabel = "N", description = "Training images held out for validation (default ${DEFAULT-VALUE}).")
     int validationSize;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
             description = "Use only the first N training images, for quick runs (default: all).")
     int limit;
 
-    @Option(names = "--padding", defaultValue = "2", paramLabel = "P",
-            description = "Random-crop augmentation: zero padding on each side (default 2; 0 = no crop).")
+    @Option(names = "--padding", defaultValue = "" + TrainingSettings.DEFAULT_PADDING, paramLabel = "P",
+            description = "Random-crop augmentation: zero padding on each side (default ${DEFAULT-VALUE}; 0 = no"
+                    + " crop).")
     int padding;
 
     @Option(names = "--no-flip", description = "No random horizontal flips.")
@@ -108,13 +114,13 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FashionMnist.requireSupported(dataset);
-        TrainingSettings settings = TrainingSettings.builder(architecture(), out)
+        TrainingSettings settings = inFlags(() -> TrainingSettings.builder(architecture(), out)
                 .epochs(epochs).batchSize(batchSize).learningRate(learningRate).momentum(momentum)
                 .weightDecay(weightDecay).seed(seed).validationSize(validationSize).limit(limit).padding(padding)
                 .flip(!noFlip).threads(threadCount())
                 .autoThreads(threads != null && "auto".equalsIgnoreCase(threads.trim()))
                 .checkpointDir(checkpointDir).resume(resume).name(name).version(version)
-                .dataSource(dataDir.toAbsolutePath().toString()).build();
+                .dataSource(dataDir.toAbsolutePath().toString()).build());
         LabeledImages data = FashionMnist.load(dataDir, FashionMnist.Split.TRAIN);
         PrintStream log = System.err;
         TrainingResult result = DenseNetTrainer.train(settings, data, FashionMnist.CLASS_NAMES, log);
@@ -125,6 +131,27 @@ final class TrainCommand implements Callable<Integer> {
                 result.trainingSeconds(), 100 * last.validationAccuracy(), result.artifact().directory());
         stdout.flush();
         return 0;
+    }
+
+    /** The flag of each training setting, for errors in this command's terms. */
+    private static final java.util.Map<String, String> FLAGS = java.util.Map.ofEntries(
+            java.util.Map.entry("epochs", "--epochs"), java.util.Map.entry("batch_size", "--batch-size"),
+            java.util.Map.entry("learning_rate", "--lr"), java.util.Map.entry("momentum", "--momentum"),
+            java.util.Map.entry("weight_decay", "--weight-decay"), java.util.Map.entry("validation_size",
+                    "--validation-size"), java.util.Map.entry("limit", "--limit"),
+            java.util.Map.entry("padding", "--padding"), java.util.Map.entry("threads", "--threads"),
+            java.util.Map.entry("name", "--name"));
+
+    /** The settings {@code build} makes, a refused one named by its flag (the library names the setting). */
+    private static TrainingSettings inFlags(java.util.function.Supplier<TrainingSettings> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            String setting = message.split(" ", 2)[0];
+            throw new IllegalArgumentException(FLAGS.getOrDefault(setting, setting) + message.substring(setting.length()),
+                    e);
+        }
     }
 
     private int threadCount() {

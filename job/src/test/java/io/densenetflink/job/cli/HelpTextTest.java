@@ -45,6 +45,15 @@ class HelpTextTest {
         assertTrue(help.contains("Classify image files, or run a preprocessed tensor."), help);
     }
 
+    /** The library names a bad training setting as the setting; the command names it by its flag. */
+    @Test
+    void trainNamesABadSettingByItsFlag() {
+        CliRun run = CliRun.of("train", "--preset", "densenet-bc-28-16", "--epochs", "1", "--out",
+                System.getProperty("java.io.tmpdir") + "/never-written", "--batch-size", "0");
+        assertEquals(2, run.code(), run.err());
+        assertTrue(run.err().contains("densenet train: --batch-size must be > 0, got 0"), run.err());
+    }
+
     private static void walk(CommandSpec spec, List<String> fragments) {
         if (spec.userObject() instanceof CommandLine.HelpCommand) {
             return;

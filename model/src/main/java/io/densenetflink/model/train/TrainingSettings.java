@@ -8,7 +8,8 @@ import java.util.Objects;
 
 /**
  * Everything that defines one training run: architecture, schedule, optimiser, augmentation, data split,
- * seed and where the outputs go. Immutable; {@link Builder#build()} validates and names the bad setting.
+ * seed and where the outputs go. Immutable; {@link Builder#build()} validates and names the bad setting as
+ * {@link #fixedSettings()} does ({@code batch_size}): the library speaks of settings, a command line of its flags.
  *
  * <p>The optimiser is SGD with momentum and weight decay (MXNet's fused {@code sgd_mom_update}), the
  * learning rate follows a cosine from {@link #learningRate()} to 0 over all epochs, the loss is softmax
@@ -16,6 +17,15 @@ import java.util.Objects;
  * #padding()} pixels on each side, and a horizontal flip with probability 1/2.
  */
 public final class TrainingSettings {
+
+    // Defaults, declared once: the builder starts from them, and the command line shows and uses them.
+    public static final int DEFAULT_BATCH_SIZE = 64;
+    public static final float DEFAULT_LEARNING_RATE = 0.1f;
+    public static final float DEFAULT_MOMENTUM = 0.9f;
+    public static final float DEFAULT_WEIGHT_DECAY = 1e-4f;
+    public static final long DEFAULT_SEED = 42;
+    public static final int DEFAULT_VALIDATION_SIZE = 5000;
+    public static final int DEFAULT_PADDING = 2;
 
     private final DenseNetConfig architecture;
     private final int epochs;
@@ -59,17 +69,17 @@ public final class TrainingSettings {
         this.version = b.version;
         this.evalBatchSize = b.evalBatchSize;
         this.dataSource = b.dataSource;
-        require(epochs > 0, "--epochs must be > 0, got " + epochs);
-        require(batchSize > 0, "--batch-size must be > 0, got " + batchSize);
-        require(learningRate > 0 && Float.isFinite(learningRate), "--lr must be > 0, got " + learningRate);
-        require(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), got " + momentum);
-        require(weightDecay >= 0 && Float.isFinite(weightDecay), "--weight-decay must be >= 0, got " + weightDecay);
-        require(validationSize >= 0, "--validation-size must be >= 0, got " + validationSize);
-        require(limit >= 0, "--limit must be >= 0 (0 = all), got " + limit);
-        require(padding >= 0, "--padding must be >= 0, got " + padding);
-        require(threads > 0, "--threads must be > 0, got " + threads);
-        require(evalBatchSize > 0, "evaluation batch size must be > 0, got " + evalBatchSize);
-        require(name != null && !name.isBlank(), "--name must not be empty");
+        require(epochs > 0, "epochs must be > 0, got " + epochs);
+        require(batchSize > 0, "batch_size must be > 0, got " + batchSize);
+        require(learningRate > 0 && Float.isFinite(learningRate), "learning_rate must be > 0, got " + learningRate);
+        require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got " + momentum);
+        require(weightDecay >= 0 && Float.isFinite(weightDecay), "weight_decay must be >= 0, got " + weightDecay);
+        require(validationSize >= 0, "validation_size must be >= 0, got " + validationSize);
+        require(limit >= 0, "limit must be >= 0 (0 = all), got " + limit);
+        require(padding >= 0, "padding must be >= 0, got " + padding);
+        require(threads > 0, "threads must be > 0, got " + threads);
+        require(evalBatchSize > 0, "eval_batch_size must be > 0, got " + evalBatchSize);
+        require(name != null && !name.isBlank(), "name must not be empty");
     }
 
     private static void require(boolean ok, String message) {
@@ -196,7 +206,7 @@ public final class TrainingSettings {
                 .version(version).evalBatchSize(evalBatchSize).dataSource(dataSource);
     }
 
-    /** Defaults: 64 per batch, lr 0.1, momentum 0.9, weight decay 1e-4, seed 42, 5,000 validation images. */
+    /** A builder starting from the {@code DEFAULT_} settings. */
     public static Builder builder(DenseNetConfig architecture, Path outDir) {
         Builder b = new Builder();
         b.architecture = architecture;
@@ -208,14 +218,14 @@ public final class TrainingSettings {
     public static final class Builder {
         private DenseNetConfig architecture;
         private int epochs = 1;
-        private int batchSize = 64;
-        private float learningRate = 0.1f;
-        private float momentum = 0.9f;
-        private float weightDecay = 1e-4f;
-        private long seed = 42;
-        private int validationSize = 5000;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private float learningRate = DEFAULT_LEARNING_RATE;
+        private float momentum = DEFAULT_MOMENTUM;
+        private float weightDecay = DEFAULT_WEIGHT_DECAY;
+        private long seed = DEFAULT_SEED;
+        private int validationSize = DEFAULT_VALIDATION_SIZE;
         private int limit;
-        private int padding = 2;
+        private int padding = DEFAULT_PADDING;
         private boolean flip = true;
         private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         private boolean autoThreads;
