@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.densenetflink.job.kafka.SharedKafkaBroker;
-import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
+import io.densenetflink.job.local.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameProducer;
 import io.densenetflink.job.settings.JobArguments;
 import io.densenetflink.job.settings.JobOptions;

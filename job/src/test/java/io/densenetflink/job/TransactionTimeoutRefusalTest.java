@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
+import io.densenetflink.job.local.EmbeddedKafkaBroker;
 import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSettings;
 import java.nio.file.Path;

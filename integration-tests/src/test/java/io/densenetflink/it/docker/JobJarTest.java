@@ -47,6 +47,9 @@ class JobJarTest {
             "org/apache/flink/runtime/",
             "org/apache/flink/configuration/", "kafka/server/", "scala/", "org/apache/kafka/common/test/");
 
+    /** The package of what only bin/densenet runs (the in-process broker, the demo): never in the job jar. */
+    static final String LOCAL_TOOLS = "io/densenetflink/job/local/";
+
     private static String classifier() {
         return DockerProject.text(shadeConfiguration(), "shadedClassifierName");
     }
@@ -123,6 +126,9 @@ class JobJarTest {
         }
         assertEquals(List.of(), found, "the job jar carries what Flink's lib/ provides (parent-first, loaded once)");
         assertFalse(entries.contains("log4j2.xml"), "Flink's logging configuration applies on a cluster");
+        assertEquals(List.of(), entries.stream().filter(e -> e.startsWith(LOCAL_TOOLS)
+                || e.endsWith("/EmbeddedKafkaBroker.class") || e.endsWith("/Demo.class")).toList(),
+                "the local tools (in-process broker, demo) are for bin/densenet, not a cluster");
     }
 
     @Test

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.densenetflink.it.ProjectRoot;
 import io.densenetflink.job.RetainedCheckpoints;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
-import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
+import io.densenetflink.job.local.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSettings;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
-import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
+import io.densenetflink.job.local.EmbeddedKafkaBroker;
 import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSettings;
 import java.nio.charset.StandardCharsets;

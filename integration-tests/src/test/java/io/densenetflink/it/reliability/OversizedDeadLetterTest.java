@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
-import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
+import io.densenetflink.job.local.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.internal.HeaderText;
 import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSettings;

@@ -12,7 +12,7 @@ import com.google.gson.JsonObject;
 import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
-import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
+import io.densenetflink.job.local.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.CommittedReader;
 import io.densenetflink.job.kafka.internal.HeaderText;
 import io.densenetflink.job.settings.JobOptions;

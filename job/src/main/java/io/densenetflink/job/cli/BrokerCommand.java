@@ -1,6 +1,6 @@
 package io.densenetflink.job.cli;
 
-import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
+import io.densenetflink.job.local.EmbeddedKafkaBroker;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

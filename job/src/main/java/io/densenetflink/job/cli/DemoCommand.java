@@ -1,8 +1,8 @@
 package io.densenetflink.job.cli;
 
 import com.google.gson.JsonObject;
-import io.densenetflink.job.demo.Demo;
-import io.densenetflink.job.demo.DemoInputs;
+import io.densenetflink.job.local.demo.Demo;
+import io.densenetflink.job.local.demo.DemoInputs;
 import io.densenetflink.job.kafka.ResultEvaluator;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.densenetflink.job.demo.DemoInputs;
+import io.densenetflink.job.local.demo.DemoInputs;
 import io.densenetflink.model.data.FashionMnist;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import io.densenetflink.job.DeliveryGuaranteeOption;
 import io.densenetflink.job.DenseNetJob;
 import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.Preflight;
-import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
+import io.densenetflink.job.local.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.kafka.client.FrameProducer;
 import io.densenetflink.job.settings.JobOptions;

@@ -1,4 +1,4 @@
-package io.densenetflink.job.kafka.broker;
+package io.densenetflink.job.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

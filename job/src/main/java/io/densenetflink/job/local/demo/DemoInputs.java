@@ -1,4 +1,4 @@
-package io.densenetflink.job.demo;
+package io.densenetflink.job.local.demo;
 
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.model.DenseNetConfig;

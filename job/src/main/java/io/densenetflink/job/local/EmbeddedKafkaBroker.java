@@ -1,4 +1,4 @@
-package io.densenetflink.job.kafka.broker;
+package io.densenetflink.job.local;
 
 import io.densenetflink.job.kafka.client.KafkaClients;
 import java.io.ByteArrayOutputStream;

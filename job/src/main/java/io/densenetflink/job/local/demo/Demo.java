@@ -1,4 +1,4 @@
-package io.densenetflink.job.demo;
+package io.densenetflink.job.local.demo;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -6,7 +6,7 @@ import io.densenetflink.job.DenseNetJob;
 import io.densenetflink.job.Preflight;
 import io.densenetflink.job.kafka.FrameHeaders;
 import io.densenetflink.job.kafka.ResultEvaluator;
-import io.densenetflink.job.kafka.broker.EmbeddedKafkaBroker;
+import io.densenetflink.job.local.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.CommittedReader;
 import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.kafka.client.FrameProducer;
