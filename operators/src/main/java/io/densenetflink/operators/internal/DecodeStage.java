@@ -38,11 +38,7 @@ final class DecodeStage {
     DecodeStage(int threads, long budgetBytes, String name, Sink sink) {
         AtomicInteger number = new AtomicInteger();
         this.pool = new ThreadPoolExecutor(threads, threads, 0L, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, name + "-decode-" + number.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                DaemonThreads.named(() -> name + "-decode-" + number.incrementAndGet()));
         this.budget = new DecodeBudget(budgetBytes);
         this.sink = sink;
     }

@@ -43,11 +43,8 @@ final class InferenceCarriers {
 
     private static ThreadPoolExecutor pool(int ompThreads) {
         return POOLS.computeIfAbsent(ompThreads, n -> new ThreadPoolExecutor(0, Integer.MAX_VALUE,
-                KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, IDLE_NAME + n + "t-" + NUMBER.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }));
+                KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                DaemonThreads.named(() -> IDLE_NAME + n + "t-" + NUMBER.incrementAndGet())));
     }
 
     /**

@@ -31,11 +31,8 @@ final class RepositoryPoll implements AutoCloseable {
      */
     static RepositoryPoll start(SlotClassifierFactory factory, Duration interval, String name,
             Supplier<VersionSwitch> versions, BooleanSupplier stopped) {
-        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name + "-repository-poll");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+                DaemonThreads.named(() -> name + "-repository-poll"));
         long millis = interval.toMillis();
         if (millis > 0) {
             thread.scheduleWithFixedDelay(() -> poll(factory, name, versions.get(), stopped), millis, millis,

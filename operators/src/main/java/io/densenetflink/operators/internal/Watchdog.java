@@ -31,11 +31,8 @@ final class Watchdog implements AutoCloseable {
 
     static Watchdog start(Duration forwardTimeout, String name, ForwardWatch forwards, Watched slot,
             BiConsumer<String, Throwable> fail) {
-        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name + "-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+                DaemonThreads.named(() -> name + "-watchdog"));
         long period = Math.max(10, Math.min(1000, forwardTimeout.toMillis() / 4));
         thread.scheduleWithFixedDelay(() -> check(forwardTimeout, forwards, slot, fail), period, period,
                 TimeUnit.MILLISECONDS);
