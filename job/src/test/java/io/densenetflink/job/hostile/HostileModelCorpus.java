@@ -112,25 +112,13 @@ public final class HostileModelCorpus {
         cases.put("digest-mismatch", new Case("one weight byte changed after model.json recorded the digest",
                 "no longer match the content_digest", dir -> flipLastByte(dir.resolve(ModelArtifact.DEFAULT_WEIGHTS))));
         cases.put("truncated", new Case("weights cut in half (model.json without a digest)", "safetensors",
-                dir -> {
-                    descriptor(dir, HostileModelCorpus::withoutDigest);
-                    cut(dir.resolve(ModelArtifact.DEFAULT_WEIGHTS));
-                }));
+                weightsWithoutDigest(HostileModelCorpus::cut)));
         cases.put("header-length-huge", new Case("safetensors header length 2^62", "header",
-                dir -> {
-                    descriptor(dir, HostileModelCorpus::withoutDigest);
-                    headerLength(dir.resolve(ModelArtifact.DEFAULT_WEIGHTS), 1L << 62);
-                }));
+                weightsWithoutDigest(file -> headerLength(file, 1L << 62))));
         cases.put("header-garbage", new Case("safetensors header not JSON", "header",
-                dir -> {
-                    descriptor(dir, HostileModelCorpus::withoutDigest);
-                    garbleHeader(dir.resolve(ModelArtifact.DEFAULT_WEIGHTS));
-                }));
+                weightsWithoutDigest(HostileModelCorpus::garbleHeader)));
         cases.put("shape-lies", new Case("a tensor's shape claims 10^12 values", "safetensors",
-                dir -> {
-                    descriptor(dir, HostileModelCorpus::withoutDigest);
-                    lieAboutShape(dir.resolve(ModelArtifact.DEFAULT_WEIGHTS));
-                }));
+                weightsWithoutDigest(HostileModelCorpus::lieAboutShape)));
         cases.put("graph-labels-mismatch", new Case("an imported graph of 3 outputs whose model.json lists 5 labels"
                 + " (hand-edited, no digest)", "gives 3 class scores per image but model.json lists 5 labels",
                 dir -> descriptor(dir, json -> withoutDigest(json).replaceAll("(?s)\"labels\": \\[[^\\]]*\\]",
@@ -139,6 +127,17 @@ public final class HostileModelCorpus {
                 dir -> descriptor(dir, json -> json.replace("\"graph_prefix\": \"graph\"",
                         "\"graph_prefix\": \"../good-graph/graph\""))));
         return cases;
+    }
+
+    /**
+     * A model.json without a digest (as written by hand, or before digests) whose weight file {@code edit} damages: the
+     * weight file's own checks, not the digest, must refuse it.
+     */
+    private static Mutation weightsWithoutDigest(Mutation edit) {
+        return dir -> {
+            descriptor(dir, HostileModelCorpus::withoutDigest);
+            edit.apply(dir.resolve(ModelArtifact.DEFAULT_WEIGHTS));
+        };
     }
 
     private interface Edit {
