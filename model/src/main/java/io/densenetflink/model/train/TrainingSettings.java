@@ -8,15 +8,47 @@ import java.util.Objects;
 
 /**
  * Everything that defines one training run: architecture, schedule, optimiser, augmentation, data split,
- * seed and where the outputs go. Immutable; {@link Builder#build()} validates and names the bad setting as
- * {@link #fixedSettings()} does ({@code batch_size}): the library speaks of settings, a command line of its flags.
+ * seed and where the outputs go. Each setting is declared once, as a component here; the constructor validates
+ * and names a bad setting as {@link #fixedSettings()} does ({@code batch_size}): the library speaks of settings,
+ * a command line of its flags.
  *
  * <p>The optimiser is SGD with momentum and weight decay (MXNet's fused {@code sgd_mom_update}), the
  * learning rate follows a cosine from {@link #learningRate()} to 0 over all epochs, the loss is softmax
  * cross-entropy. Augmentation: a random {@code side x side} crop of the image zero-padded by {@link
  * #padding()} pixels on each side, and a horizontal flip with probability 1/2.
+ *
+ * @param validationSize training images held out (never trained on) to measure accuracy after every epoch
+ * @param limit use only the first {@code limit} training images (before the split); 0 = all
+ * @param threads OpenMP threads, or with {@code autoThreads} the most the tuner may use
+ * @param autoThreads choose between 1 and {@code threads} OpenMP threads by measured step time, re-checked every
+ *     few minutes (for machines shared with other work). Needs MXNet's NaiveEngine (the default set up by {@code
+ *     MxEngineSetup} unless {@code MXNET_ENGINE_TYPE} names another), under which operators run on the calling
+ *     thread so the count can change at run time; otherwise the trainer says so and keeps {@code OMP_NUM_THREADS}
+ * @param outDir the model artifact directory written after every epoch
+ * @param checkpointDir where checkpoints go (default {@code outDir/checkpoint})
+ * @param dataSource where the data came from, recorded in the artifact's provenance
  */
-public final class TrainingSettings {
+public record TrainingSettings(
+        DenseNetConfig architecture,
+        int epochs,
+        int batchSize,
+        float learningRate,
+        float momentum,
+        float weightDecay,
+        long seed,
+        int validationSize,
+        int limit,
+        int padding,
+        boolean flip,
+        int threads,
+        boolean autoThreads,
+        Path outDir,
+        Path checkpointDir,
+        boolean resume,
+        String name,
+        String version,
+        int evalBatchSize,
+        String dataSource) {
 
     // Defaults, declared once: the builder starts from them, and the command line shows and uses them.
     public static final int DEFAULT_BATCH_SIZE = 64;
@@ -27,48 +59,12 @@ public final class TrainingSettings {
     public static final int DEFAULT_VALIDATION_SIZE = 5000;
     public static final int DEFAULT_PADDING = 2;
 
-    private final DenseNetConfig architecture;
-    private final int epochs;
-    private final int batchSize;
-    private final float learningRate;
-    private final float momentum;
-    private final float weightDecay;
-    private final long seed;
-    private final int validationSize;
-    private final int limit;
-    private final int padding;
-    private final boolean flip;
-    private final int threads;
-    private final boolean autoThreads;
-    private final Path outDir;
-    private final Path checkpointDir;
-    private final boolean resume;
-    private final String name;
-    private final String version;
-    private final int evalBatchSize;
-    private final String dataSource;
-
-    private TrainingSettings(Builder b) {
-        this.architecture = Objects.requireNonNull(b.architecture, "architecture");
-        this.epochs = b.epochs;
-        this.batchSize = b.batchSize;
-        this.learningRate = b.learningRate;
-        this.momentum = b.momentum;
-        this.weightDecay = b.weightDecay;
-        this.seed = b.seed;
-        this.validationSize = b.validationSize;
-        this.limit = b.limit;
-        this.padding = b.padding;
-        this.flip = b.flip;
-        this.threads = b.threads;
-        this.autoThreads = b.autoThreads;
-        this.outDir = Objects.requireNonNull(b.outDir, "outDir");
-        this.checkpointDir = b.checkpointDir != null ? b.checkpointDir : b.outDir.resolve("checkpoint");
-        this.resume = b.resume;
-        this.name = b.name;
-        this.version = b.version;
-        this.evalBatchSize = b.evalBatchSize;
-        this.dataSource = b.dataSource;
+    /** Validates every setting, naming the bad one as {@link #fixedSettings()} does. */
+    public TrainingSettings {
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(outDir, "outDir");
+        checkpointDir = checkpointDir != null ? checkpointDir : outDir.resolve("checkpoint");
+        dataSource = dataSource == null ? "" : dataSource;
         require(epochs > 0, "epochs must be > 0, got " + epochs);
         require(batchSize > 0, "batch_size must be > 0, got " + batchSize);
         require(learningRate > 0 && Float.isFinite(learningRate), "learning_rate must be > 0, got " + learningRate);
@@ -86,99 +82,6 @@ public final class TrainingSettings {
         if (!ok) {
             throw new IllegalArgumentException(message);
         }
-    }
-
-    public DenseNetConfig architecture() {
-        return architecture;
-    }
-
-    public int epochs() {
-        return epochs;
-    }
-
-    public int batchSize() {
-        return batchSize;
-    }
-
-    public float learningRate() {
-        return learningRate;
-    }
-
-    public float momentum() {
-        return momentum;
-    }
-
-    public float weightDecay() {
-        return weightDecay;
-    }
-
-    public long seed() {
-        return seed;
-    }
-
-    /** Training images held out (never trained on) to measure accuracy after every epoch. */
-    public int validationSize() {
-        return validationSize;
-    }
-
-    /** Use only the first {@code limit} training images (before the split); 0 = all. */
-    public int limit() {
-        return limit;
-    }
-
-    public int padding() {
-        return padding;
-    }
-
-    public boolean flip() {
-        return flip;
-    }
-
-    /** OpenMP threads, or with {@link #autoThreads()} the most the tuner may use. */
-    public int threads() {
-        return threads;
-    }
-
-    /**
-     * Choose between 1 and {@link #threads()} OpenMP threads by measured step time, re-checked every few minutes
-     * (for machines shared with other work). Needs MXNet's NaiveEngine (the default set up by {@code
-     * MxEngineSetup} unless {@code MXNET_ENGINE_TYPE} names another), under which operators run on the calling
-     * thread so the count can change at run time; otherwise the trainer says so and keeps {@code
-     * OMP_NUM_THREADS}.
-     */
-    public boolean autoThreads() {
-        return autoThreads;
-    }
-
-    /** The model artifact directory written after every epoch. */
-    public Path outDir() {
-        return outDir;
-    }
-
-    /** Where checkpoints go (default {@code outDir/checkpoint}). */
-    public Path checkpointDir() {
-        return checkpointDir;
-    }
-
-    public boolean resume() {
-        return resume;
-    }
-
-    public String name() {
-        return name;
-    }
-
-    public String version() {
-        return version;
-    }
-
-    public int evalBatchSize() {
-        return evalBatchSize;
-    }
-
-    /** Where the data came from, recorded in the artifact's provenance. */
-    public String dataSource() {
-        return dataSource;
     }
 
     /**
@@ -325,12 +228,14 @@ public final class TrainingSettings {
         }
 
         public Builder dataSource(String v) {
-            this.dataSource = v == null ? "" : v;
+            this.dataSource = v;
             return this;
         }
 
         public TrainingSettings build() {
-            return new TrainingSettings(this);
+            return new TrainingSettings(architecture, epochs, batchSize, learningRate, momentum, weightDecay, seed,
+                    validationSize, limit, padding, flip, threads, autoThreads, outDir, checkpointDir, resume, name,
+                    version, evalBatchSize, dataSource);
         }
     }
 }
