@@ -25,6 +25,11 @@ public final class MxEngineSetup {
 
     private static final String ENGINE_TYPE_VARIABLE = "MXNET_ENGINE_TYPE";
     private static final String NAIVE_ENGINE = "NaiveEngine";
+    /** libgomp's (MXNet's OpenMP runtime) wait policy, read once when it loads. */
+    static final String WAIT_POLICY_VARIABLE = "OMP_WAIT_POLICY";
+    /** libgomp's own spin count before a waiting thread sleeps; set by a user, it replaces our policy default. */
+    static final String SPIN_COUNT_VARIABLE = "GOMP_SPINCOUNT";
+    static final String PASSIVE = "PASSIVE";
 
     private static volatile boolean configured;
     private static volatile IsaSelection isa;
@@ -46,11 +51,13 @@ public final class MxEngineSetup {
         }
         synchronized (MxEngineSetup.class) {
             if (!configured) {
-                selectNaiveEngine();
+                setUnlessChosen(ENGINE_TYPE_VARIABLE, NAIVE_ENGINE, "MXNet keeps its threaded engine");
+                selectWaitPolicy();
                 isa = selectIsa();
                 Engine engine = Engine.getEngine(ENGINE);
-                LOG.info("DJL engine {} {} (OMP_NUM_THREADS={}, MXNET_ENGINE_TYPE={}), {}", engine.getEngineName(),
-                        engine.getVersion(), System.getenv("OMP_NUM_THREADS"), currentEngineType(), isa.describe());
+                LOG.info("DJL engine {} {} (OMP_NUM_THREADS={}, MXNET_ENGINE_TYPE={}, OMP_WAIT_POLICY={}), {}",
+                        engine.getEngineName(), engine.getVersion(), System.getenv("OMP_NUM_THREADS"),
+                        processEnv(ENGINE_TYPE_VARIABLE), processEnv(WAIT_POLICY_VARIABLE), isa.describe());
                 configured = true;
             }
         }
@@ -96,20 +103,35 @@ public final class MxEngineSetup {
         return selection;
     }
 
-    /** Sets MXNET_ENGINE_TYPE=NaiveEngine in the process environment, where MXNet reads it at start-up. */
-    private static void selectNaiveEngine() {
-        if (System.getenv(ENGINE_TYPE_VARIABLE) != null) {
+    /**
+     * OpenMP threads that wait for work sleep at once instead of spinning ({@code OMP_WAIT_POLICY=PASSIVE}), unless
+     * the environment chose a policy or a spin count. libgomp's default spins a waiting thread for up to 300,000
+     * rounds at every barrier, on a core the slot's other threads (decoding, Kafka, the JIT compiler) need: a
+     * forward whose other OpenMP thread is descheduled then waits on a core that spins. Measured (BENCHMARKS.md,
+     * "OpenMP wait policy"): the small Fashion-MNIST model in the job 0.79-0.84x of its raw rate with the default,
+     * 0.90x passive, and the raw rate itself no lower.
+     */
+    private static void selectWaitPolicy() {
+        if (System.getenv(SPIN_COUNT_VARIABLE) == null) {
+            setUnlessChosen(WAIT_POLICY_VARIABLE, PASSIVE, "OpenMP threads keep libgomp's spin-waiting default");
+        }
+    }
+
+    /**
+     * Sets {@code name=value} in the process environment, where MXNet and its OpenMP runtime read it when they load,
+     * unless the environment already has a value (the operator's choice wins).
+     */
+    private static void setUnlessChosen(String name, String value, String otherwise) {
+        if (System.getenv(name) != null) {
             return;
         }
         try {
-            int rc = LibC.INSTANCE.setenv(ENGINE_TYPE_VARIABLE, NAIVE_ENGINE, 0);
+            int rc = LibC.INSTANCE.setenv(name, value, 0);
             if (rc != 0) {
-                LOG.warn("could not set {}={} (setenv returned {}); MXNet keeps its threaded engine",
-                        ENGINE_TYPE_VARIABLE, NAIVE_ENGINE, rc);
+                LOG.warn("could not set {}={} (setenv returned {}); {}", name, value, rc, otherwise);
             }
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            LOG.warn("could not set {}={} ({}); MXNet keeps its threaded engine", ENGINE_TYPE_VARIABLE, NAIVE_ENGINE,
-                    e.toString());
+            LOG.warn("could not set {}={} ({}); {}", name, value, e.toString(), otherwise);
         }
     }
 
@@ -144,12 +166,12 @@ public final class MxEngineSetup {
         }
     }
 
-    /** The engine type as the process environment now says (System.getenv caches the start-up copy). */
-    private static String currentEngineType() {
+    /** A variable as the process environment now says (System.getenv keeps the start-up copy). */
+    static String processEnv(String name) {
         try {
-            return LibC.INSTANCE.getenv(ENGINE_TYPE_VARIABLE);
+            return LibC.INSTANCE.getenv(name);
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            return System.getenv(ENGINE_TYPE_VARIABLE);
+            return System.getenv(name);
         }
     }
 
