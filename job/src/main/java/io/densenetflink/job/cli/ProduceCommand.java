@@ -7,6 +7,7 @@ import io.densenetflink.job.kafka.client.SyntheticPhotos;
 import io.densenetflink.model.console.ProgressBar;
 import io.densenetflink.model.data.FashionMnist;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,11 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--source", paramLabel = "ID", description = "Source id, the records' key (default: none).")
     String source;
 
+    @Option(names = "--save-frames", paramLabel = "DIR",
+            description = "Also write every frame sent to DIR as FRAME-ID.EXT, for example to calibrate an int8 model"
+                    + " on the very frames a benchmark sends (quantize --calibration DIR).")
+    Path saveFrames;
+
     @Option(names = "--rate", defaultValue = "0", paramLabel = "FPS",
             description = "Frames per second at most (default: as fast as possible).")
     double rate;
@@ -93,6 +99,12 @@ final class ProduceCommand implements Callable<Integer> {
         }
         if (frames.isEmpty()) {
             throw new IllegalArgumentException("nothing to send: " + paths + " holds no files");
+        }
+        if (saveFrames != null) {
+            Files.createDirectories(saveFrames);
+            for (FrameInput frame : frames) {
+                frame.saveTo(saveFrames);
+            }
         }
         Map<String, String> props = kafka.properties();
         KafkaClients.requireTopic(kafka.bootstrapServers, props, topic);

@@ -114,6 +114,22 @@ class KafkaCommandsTest {
     }
 
     @Test
+    void produceSavesTheFramesItSends(@TempDir Path dir) throws Exception {
+        Path saved = dir.resolve("frames");
+        CliRun produced = CliRun.of("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", "cli-frames",
+                "--synthetic", "3", "--size", "64", "--save-frames", saved.toString());
+        assertEquals(0, produced.code(), produced.err());
+        for (int i = 0; i < 3; i++) {
+            BufferedImage jpeg = ImageIO.read(saved.resolve("synthetic-" + i + ".jpg").toFile());
+            assertNotNull(jpeg, "synthetic-" + i + ".jpg is a JPEG");
+            assertEquals(64, jpeg.getWidth());
+        }
+        try (var files = java.nio.file.Files.list(saved)) {
+            assertEquals(3, files.count());
+        }
+    }
+
+    @Test
     void produceFashionMnistAsLabeledPng(@TempDir Path dir) throws Exception {
         int n = 3;
         byte[] pixels = new byte[n * 28 * 28];

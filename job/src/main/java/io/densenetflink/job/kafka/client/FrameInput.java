@@ -40,6 +40,22 @@ public record FrameInput(String frameId, String contentType, String label, Bytes
             "jpg", "image/jpeg", "jpeg", "image/jpeg", "png", "image/png", "bmp", "image/bmp", "gif", "image/gif",
             "webp", "image/webp", "tif", "image/tiff", "tiff", "image/tiff");
 
+    /** The usual file extension of each media type {@link #CONTENT_TYPES} knows. */
+    private static final Map<String, String> EXTENSIONS = Map.of("image/jpeg", "jpg", "image/png", "png",
+            "image/bmp", "bmp", "image/gif", "gif", "image/webp", "webp", "image/tiff", "tif");
+
+    /**
+     * Writes the frame's bytes to {@code dir} as its frame id plus the extension of its media type ({@code .bin}
+     * when the type is unknown), so the image tools read it as what it is; returns the file.
+     */
+    public Path saveTo(Path dir) throws IOException {
+        String ext = EXTENSIONS.getOrDefault(contentType == null ? "" : contentType, "bin");
+        String name = frameId.replaceAll("[^A-Za-z0-9._-]", "_");
+        Path file = dir.resolve(name.endsWith("." + ext) ? name : name + "." + ext);
+        Files.write(file, bytes.read());
+        return file;
+    }
+
     /** The media type for a file name's extension; {@code application/octet-stream} when unknown. */
     public static String contentTypeOf(String fileName) {
         int dot = fileName.lastIndexOf('.');
