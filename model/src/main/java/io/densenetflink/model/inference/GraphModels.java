@@ -111,4 +111,12 @@ public final class GraphModels {
                     + e.getMessage(), e);
         }
     }
+
+    /**
+     * Refuses a precision this process's oneDNN cannot run on {@code device} (bf16 below AVX-512), with the reason,
+     * before anything is converted or loaded.
+     */
+    public static void requireKernelsFor(Precision precision, Device device) throws ModelLoadException {
+        NetworkLoader.requireBf16Kernels(precision, device);
+    }
 }

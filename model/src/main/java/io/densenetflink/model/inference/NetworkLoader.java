@@ -11,7 +11,9 @@ import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
 import io.densenetflink.model.artifact.Precision;
 import io.densenetflink.model.artifact.ScratchDirectory;
+import io.densenetflink.model.engine.IsaSelection;
 import io.densenetflink.model.engine.MxEngineSetup;
+import io.densenetflink.model.engine.OneDnnIsa;
 import io.densenetflink.model.graph.DenseNetGraphExporter;
 import io.densenetflink.model.graph.GraphParameters.Tensor;
 import io.densenetflink.model.graph.MxGraphFiles;
@@ -125,12 +127,31 @@ final class NetworkLoader {
      * CPU, fp32 and bf16 graphs go through oneDNN's fusion pass as they load; an int8 graph was fused when it was
      * quantized (its calibrated requantize steps are folded into the fused operators) and loads as it is.
      */
+    /** The lowest oneDNN ISA with bf16 convolutions in oneDNN 2.4 (AVX-512 emulates them; AVX2 has none). */
+    static final OneDnnIsa BF16_MINIMUM_ISA = OneDnnIsa.AVX512_CORE;
+
+    /**
+     * A bf16 graph on a CPU whose oneDNN has no bf16 kernels (AVX2 only, or capped below AVX-512) fails at its first
+     * forward with MXNet's "could not create a primitive descriptor iterator": refused at load instead, naming why.
+     */
+    static void requireBf16Kernels(Precision precision, Device device) throws ModelLoadException {
+        if (precision != Precision.BF16 || device.isGpu()) {
+            return;
+        }
+        IsaSelection isa = MxEngineSetup.isaSelection();
+        if (isa.selected().compareTo(BF16_MINIMUM_ISA) < 0) {
+            throw new ModelLoadException("a bf16 model needs oneDNN's " + BF16_MINIMUM_ISA.id() + " or better, and"
+                    + " this process runs " + isa.describe() + ": serve the fp32 or int8 model on this machine");
+        }
+    }
+
     static Model loadGraph(Path dir, String prefix, String name, Device device, Precision precision)
             throws ModelLoadException {
         if (precision != Precision.FP32 && device.isGpu()) {
             throw new ModelLoadException("a " + precision.id() + " model runs on the CPU only (its graph is"
                     + " converted for oneDNN); load the fp32 model on " + device);
         }
+        requireBf16Kernels(precision, device);
         Model model = Model.newInstance(name, device, MxEngineSetup.ENGINE);
         try {
             boolean fuse = !device.isGpu() && precision != Precision.INT8;

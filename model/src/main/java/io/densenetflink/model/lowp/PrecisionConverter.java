@@ -1,5 +1,6 @@
 package io.densenetflink.model.lowp;
 
+import ai.djl.Device;
 import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
 import io.densenetflink.model.artifact.Precision;
@@ -82,6 +83,7 @@ public final class PrecisionConverter {
             throw new ModelLoadException(source.directory() + " is already a " + source.precision().id()
                     + " model: convert its fp32 model");
         }
+        GraphModels.requireKernelsFor(request.precision(), Device.cpu());
         if (request.calibration() != null
                 && request.calibration().imageSize() != source.preprocessing().outputSize()) {
             throw new IllegalArgumentException("calibration frames have " + request.calibration().imageSize()
