@@ -62,6 +62,14 @@ public enum OneDnnIsa {
         return SSE41;
     }
 
+    /** The lowest ISA with bf16 kernels in oneDNN 2.4: AVX-512 emulates bf16, AVX2 has none. */
+    public static final OneDnnIsa LOWEST_WITH_BF16 = AVX512_CORE;
+
+    /** True when oneDNN has bf16 kernels at this ISA (a bf16 model runs; below it, none does). */
+    public boolean hasBf16Kernels() {
+        return compareTo(LOWEST_WITH_BF16) >= 0;
+    }
+
     /** The lower of two ISAs. */
     public OneDnnIsa min(OneDnnIsa other) {
         return compareTo(other) <= 0 ? this : other;

@@ -123,14 +123,6 @@ final class NetworkLoader {
     }
 
     /**
-     * Loads {@code PREFIX-symbol.json} + {@code PREFIX-0000.params} from {@code dir} onto {@code device}. On the
-     * CPU, fp32 and bf16 graphs go through oneDNN's fusion pass as they load; an int8 graph was fused when it was
-     * quantized (its calibrated requantize steps are folded into the fused operators) and loads as it is.
-     */
-    /** The lowest oneDNN ISA with bf16 convolutions in oneDNN 2.4 (AVX-512 emulates them; AVX2 has none). */
-    static final OneDnnIsa BF16_MINIMUM_ISA = OneDnnIsa.AVX512_CORE;
-
-    /**
      * A bf16 graph on a CPU whose oneDNN has no bf16 kernels (AVX2 only, or capped below AVX-512) fails at its first
      * forward with MXNet's "could not create a primitive descriptor iterator": refused at load instead, naming why.
      */
@@ -139,12 +131,18 @@ final class NetworkLoader {
             return;
         }
         IsaSelection isa = MxEngineSetup.isaSelection();
-        if (isa.selected().compareTo(BF16_MINIMUM_ISA) < 0) {
-            throw new ModelLoadException("a bf16 model needs oneDNN's " + BF16_MINIMUM_ISA.id() + " or better, and"
-                    + " this process runs " + isa.describe() + ": serve the fp32 or int8 model on this machine");
+        if (!isa.selected().hasBf16Kernels()) {
+            throw new ModelLoadException("a bf16 model needs oneDNN's " + OneDnnIsa.LOWEST_WITH_BF16.id()
+                    + " or better, and this process runs " + isa.describe()
+                    + ": serve the fp32 or int8 model on this machine");
         }
     }
 
+    /**
+     * Loads {@code PREFIX-symbol.json} + {@code PREFIX-0000.params} from {@code dir} onto {@code device}. On the
+     * CPU, fp32 and bf16 graphs go through oneDNN's fusion pass as they load; an int8 graph was fused when it was
+     * quantized (its calibrated requantize steps are folded into the fused operators) and loads as it is.
+     */
     static Model loadGraph(Path dir, String prefix, String name, Device device, Precision precision)
             throws ModelLoadException {
         if (precision != Precision.FP32 && device.isGpu()) {

@@ -38,6 +38,14 @@ class IsaSelectionTest {
     }
 
     @Test
+    void bf16KernelsStartAtAvx512() {
+        assertFalse(OneDnnIsa.SSE41.hasBf16Kernels());
+        assertFalse(OneDnnIsa.AVX2.hasBf16Kernels());
+        assertTrue(OneDnnIsa.AVX512_CORE.hasBf16Kernels());
+        assertTrue(OneDnnIsa.AVX512_CORE_AMX.hasBf16Kernels());
+    }
+
+    @Test
     void theBestIsaOfEachKnownCpu() {
         assertEquals(OneDnnIsa.AVX2, OneDnnIsa.bestFor(AVX2_ONLY));
         assertEquals(OneDnnIsa.AVX512_CORE_VNNI, OneDnnIsa.bestFor(VNNI));

@@ -7,7 +7,6 @@ import ai.djl.Device;
 import io.densenetflink.model.ModelLoadException;
 import io.densenetflink.model.artifact.ModelArtifact;
 import io.densenetflink.model.engine.MxEngineSetup;
-import io.densenetflink.model.engine.OneDnnIsa;
 import io.densenetflink.model.inference.DenseNetClassifier;
 import org.junit.jupiter.api.function.Executable;
 
@@ -21,7 +20,7 @@ public final class Bf16Kernels {
     private Bf16Kernels() {}
 
     public static boolean present() {
-        return MxEngineSetup.isaSelection().selected().compareTo(OneDnnIsa.AVX512_CORE) >= 0;
+        return MxEngineSetup.isaSelection().selected().hasBf16Kernels();
     }
 
     /** Converting to bf16 (or loading a bf16 model) is refused, naming the ISA it needs. */
