@@ -7,7 +7,15 @@ import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSetting;
 import io.densenetflink.job.settings.JobSettings;
 import io.densenetflink.job.settings.KafkaClient;
+import io.densenetflink.job.kafka.access.AccessProbe;
+import io.densenetflink.job.kafka.access.AclRequirement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
@@ -26,8 +34,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 public record Preflight(Duration transactionTimeout, Duration checkpointTimeout, int resultMaxBytes,
         int deadLetterMaxBytes, int inputPartitions) {
 
-    /** Reads what it needs from the broker named by {@code settings} (through an admin client). */
+    /**
+     * Checks that the broker grants the job every permission of {@link JobAcls}, then reads what it needs from it
+     * (through an admin client).
+     *
+     * @throws IllegalArgumentException naming each missing permission, in one line
+     */
     public static Preflight check(JobSettings settings) {
+        requireAccess(settings);
         try (BrokerConfigs broker = BrokerConfigs.connect(settings.get(JobOptions.BOOTSTRAP_SERVERS),
                 settings.kafkaProperties(KafkaClient.ADMIN))) {
             Duration transactionTimeout = null;
@@ -45,6 +59,30 @@ public record Preflight(Duration transactionTimeout, Duration checkpointTimeout,
                     settings.get(JobOptions.INPUT_TOPIC));
             return new Preflight(transactionTimeout, checkpointTimeout, resultMaxBytes, deadLetterMaxBytes,
                     broker.partitions(settings.get(JobOptions.INPUT_TOPIC)).orElse(0));
+        }
+    }
+
+    /**
+     * Probes each permission of {@link JobAcls} with the credentials of the client that needs it ({@link AccessProbe}),
+     * so that a missing ACL stops the job before it starts, named, instead of failing its tasks over and over.
+     */
+    static void requireAccess(JobSettings settings) {
+        Map<KafkaClient, List<AclRequirement>> byClient = new EnumMap<>(KafkaClient.class);
+        for (JobAcls.Acl acl : JobAcls.of(settings)) {
+            byClient.computeIfAbsent(acl.client(), c -> new ArrayList<>()).add(acl.requirement());
+        }
+        List<String> missing = new ArrayList<>();
+        byClient.forEach((client, required) -> {
+            Properties p = settings.kafkaProperties(client);
+            p.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.get(JobOptions.BOOTSTRAP_SERVERS));
+            try (AccessProbe probe = new AccessProbe(p)) {
+                probe.missing(required).forEach(r -> missing.add(r.describe() + " (" + r.purpose() + ")"));
+            }
+        });
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("the Kafka principal of the job lacks " + String.join(", and ", missing)
+                    + ". 'densenet acls' with the job's settings prints every ACL it needs (README: Operating on a"
+                    + " secured Kafka)");
         }
     }
 

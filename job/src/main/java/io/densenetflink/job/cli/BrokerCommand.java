@@ -1,6 +1,7 @@
 package io.densenetflink.job.cli;
 
 import io.densenetflink.job.local.EmbeddedKafkaBroker;
+import io.densenetflink.job.local.SecuredListener;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +32,13 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Keep the broker's data here, across restarts (default: a temporary directory, deleted on exit).")
     Path dataDir;
+
+    @Option(names = "--sasl-ssl", paramLabel = "DIR",
+            description = "Secure the client listener: SASL_SSL (SCRAM-SHA-512 over TLS) with ACLs enforced. The "
+                    + "certificate, passwords and client properties are made in DIR (kept, owner-only) and reused on "
+                    + "restart: DIR/client.properties for the principal User:densenet (no rights until granted, "
+                    + "e.g. with densenet acls --create), DIR/admin.properties for the super user.")
+    Path saslSslDir;
 
     @Option(names = "--topics", split = ",", paramLabel = "T[,T...]",
             description = "Topics to create at start (existing ones are left alone).")
@@ -66,7 +74,8 @@ final class BrokerCommand implements Callable<Integer> {
         err.println("densenet broker: starting Kafka (KRaft) on 127.0.0.1:" + (port == 0 ? "<any free port>" : port)
                 + " ...");
         err.flush();
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(port, dataDir);
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(port).dataDir(dataDir).saslSsl(saslSslDir)
+                .start();
         // Stop on Ctrl-C / SIGTERM in the main thread, outside the JVM's shutdown (logging still works, exit code
         // 0); a shutdown hook covers every other way the JVM may end. A second Ctrl-C while stopping halts at once.
         CountDownLatch stop = new CountDownLatch(1);
@@ -85,11 +94,18 @@ final class BrokerCommand implements Callable<Integer> {
                 broker.createTopics(partitions, topics.toArray(String[]::new));
             }
             out.println("bootstrap.servers=" + broker.bootstrapServers());
+            broker.security().ifPresent(security -> {
+                out.println("client.properties=" + security.dir().resolve(SecuredListener.CLIENT_PROPERTIES));
+                out.println("admin.properties=" + security.dir().resolve(SecuredListener.ADMIN_PROPERTIES));
+            });
             out.flush();
             err.println("densenet broker: ready; data in " + broker.dataDir()
                     + (dataDir == null ? " (temporary, deleted on exit)" : "")
                     + (topics.isEmpty() ? "" : "; topics " + String.join(", ", topics) + " (" + partitions
                             + " partition" + (partitions == 1 ? "" : "s") + " each)")
+                    + broker.security().map(security -> "; SASL_SSL: clients pass --kafka-properties "
+                            + security.dir().resolve(SecuredListener.CLIENT_PROPERTIES) + " (User:"
+                            + SecuredListener.CLIENT_USER + ", allowed only what ACLs grant)").orElse("")
                     + (signalsHandled ? ". Ctrl-C to stop." : "."));
             err.flush();
             stop.await();

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "DenseNet image classification: models, inference and the Flink streaming job.",
         subcommands = {InfoCommand.class, ImportCommand.class, PredictCommand.class, BenchCommand.class,
                 TrainCommand.class, EvalCommand.class, SampleCommand.class,
-                BrokerCommand.class, ProduceCommand.class, ConsumeCommand.class, RunCommand.class, DemoCommand.class,
+                BrokerCommand.class, AclsCommand.class, ProduceCommand.class, ConsumeCommand.class, RunCommand.class, DemoCommand.class,
                 ExportCommand.class, QuantizeCommand.class, PublishCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DenseNetCli {

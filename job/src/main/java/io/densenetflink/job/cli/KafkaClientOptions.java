@@ -1,5 +1,7 @@
 package io.densenetflink.job.cli;
 
+import io.densenetflink.job.settings.KafkaPropertiesFile;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,13 +15,22 @@ final class KafkaClientOptions {
             description = "Kafka brokers to connect to (e.g. 127.0.0.1:9092).")
     String bootstrapServers;
 
+    @Option(names = "--kafka-properties", paramLabel = "FILE",
+            description = "Kafka client properties file (security.protocol, sasl.*, ssl.*, config.providers, ...), "
+                    + "as the job's kafka-properties setting: passwords stay off the command line.")
+    Path kafkaPropertiesFile;
+
     @Option(names = "--kafka-property", paramLabel = "k=v",
-            description = "Kafka client property, e.g. security.protocol=SSL (repeatable; wins over the defaults).")
+            description = "Kafka client property, e.g. security.protocol=SSL (repeatable; wins over the defaults and "
+                    + "--kafka-properties).")
     List<String> kafkaProperties = new ArrayList<>();
 
-    /** The --kafka-property pairs, in order. */
+    /** The properties of --kafka-properties, then the --kafka-property pairs, in order (the later winning). */
     Map<String, String> properties() {
         Map<String, String> out = new LinkedHashMap<>();
+        if (kafkaPropertiesFile != null) {
+            out.putAll(KafkaPropertiesFile.read(kafkaPropertiesFile));
+        }
         for (String kv : kafkaProperties) {
             int eq = kv.indexOf('=');
             if (eq <= 0) {

@@ -30,6 +30,9 @@ import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.network.ListenerName;
@@ -88,11 +91,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final boolean temporary;
     private final int port;
     private final String bootstrapServers;
+    private final SecuredListener security;
     private Admin admin;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaClusterTestKit cluster, Path dataDir, boolean temporary, int port) {
+    private EmbeddedKafkaBroker(KafkaClusterTestKit cluster, Path dataDir, boolean temporary, int port,
+            SecuredListener security) {
         this.cluster = cluster;
+        this.security = security;
         this.dataDir = dataDir;
         this.temporary = temporary;
         this.port = port;
@@ -123,6 +129,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static final class Builder {
         private int port;
         private Path dataDir;
+        private Path securityDir;
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
 
         private Builder() {}
@@ -139,6 +146,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         /** The data directory; null (the default) for a temporary one deleted on close. */
         public Builder dataDir(Path dataDir) {
             this.dataDir = dataDir;
+            return this;
+        }
+
+        /**
+         * Makes the client listener {@code SASL_SSL} (SCRAM-SHA-512 over TLS) with ACLs enforced, its certificate,
+         * passwords and client properties kept in {@code dir} ({@link SecuredListener}); null (the default) for a
+         * PLAINTEXT listener open to every client.
+         */
+        public Builder saslSsl(Path dir) {
+            this.securityDir = dir;
             return this;
         }
 
@@ -167,13 +184,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         TestKitNodes.Builder probe = nodesBuilder(dir, existingClusterId);
         int nodeId = probe.build().brokerNodes().firstKey();
         int controllerPort = freeLoopbackPort();
-        Map<String, String> listeners = Map.of(
+        SecuredListener security = options.securityDir == null ? null : SecuredListener.in(options.securityDir);
+        Map<String, String> listeners = new LinkedHashMap<>(Map.of(
                 "listeners", CLIENT_LISTENER + "://" + HOST + ":" + options.port + "," + CONTROLLER_LISTENER + "://"
                         + HOST + ":" + controllerPort,
-                "listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT",
+                "listener.security.protocol.map", CLIENT_LISTENER + ":" + (security == null ? "PLAINTEXT" : "SASL_SSL")
+                        + "," + CONTROLLER_LISTENER + ":PLAINTEXT",
                 "inter.broker.listener.name", CLIENT_LISTENER,
                 "controller.listener.names", CONTROLLER_LISTENER,
-                "controller.quorum.voters", nodeId + "@" + HOST + ":" + controllerPort);
+                "controller.quorum.voters", nodeId + "@" + HOST + ":" + controllerPort));
+        if (security != null) {
+            listeners.putAll(security.brokerProperties(CLIENT_LISTENER));
+        }
         TestKitNodes nodes = nodesBuilder(dir, existingClusterId)
                 .setPerServerProperties(Map.of(nodeId, listeners))
                 .build();
@@ -195,8 +217,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             cluster.waitForReadyBrokers();
             BrokerServer broker = cluster.brokers().get(nodeId);
             int bound = broker.boundPort(ListenerName.normalised(CLIENT_LISTENER));
-            LOG.info("Kafka broker listening on {}:{}, data in {}", HOST, bound, dir);
-            return new EmbeddedKafkaBroker(cluster, dir, temporary, bound);
+            LOG.info("Kafka broker listening on {}:{} ({}), data in {}", HOST, bound,
+                    security == null ? "PLAINTEXT" : "SASL_SSL", dir);
+            EmbeddedKafkaBroker started = new EmbeddedKafkaBroker(cluster, dir, temporary, bound, security);
+            if (security != null) {
+                started.addClientCredentials();
+            }
+            return started;
         } catch (Exception e) {
             closeQuietly(cluster);
             if (temporary) {
@@ -266,11 +293,30 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return dataDir;
     }
 
-    /** Client properties with {@code bootstrap.servers} set. */
+    /**
+     * Client properties with {@code bootstrap.servers} set; on a secured listener, those of the super user (who may
+     * create topics and ACLs).
+     */
     public Properties clientProperties() {
         Properties p = new Properties();
         p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        if (security != null) {
+            p.putAll(security.adminProperties());
+        }
         return p;
+    }
+
+    /** The secured listener's material, when the client listener is {@code SASL_SSL}. */
+    public Optional<SecuredListener> security() {
+        return Optional.ofNullable(security);
+    }
+
+    /** Creates (or renews) the SCRAM credentials of {@link SecuredListener#CLIENT_USER}, as the super user. */
+    private void addClientCredentials() throws InterruptedException, ExecutionException,
+            java.util.concurrent.TimeoutException {
+        admin().alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(SecuredListener.CLIENT_USER,
+                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), security.clientPassword())))
+                .all().get(TOPIC_READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -69,6 +69,13 @@ public final class JobOptions {
                     + " start reading when there is no checkpoint to resume from: the group's committed offsets"
                     + " (else the earliest), the earliest or the latest."), "committed|earliest|latest", null);
 
+    public static final JobSetting<String> KAFKA_PROPERTIES = optional(key("kafka-properties").stringType()
+            .noDefaultValue().withDescription("A Kafka client properties file for every client of the job"
+                    + " (security.protocol, sasl.*, ssl.*, config.providers, ...), read where the job is built (on a"
+                    + " cluster, by the submitting client): passwords stay off the command line. Values may name"
+                    + " Kafka config providers (${env:NAME}, ${file:PATH:KEY}), resolved by each client where it"
+                    + " runs. Warns when other users can read it. kafka.* settings win over it."), "FILE", null);
+
     // The model and the DenseNet operator.
 
     public static final JobSetting<String> MODEL = required(key("model").stringType().noDefaultValue()

@@ -36,6 +36,9 @@ public final class JobSettings {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(in);
         }
+        if (p.stringPropertyNames().stream().anyMatch(KafkaSecrets::isSecret)) {
+            KafkaPropertiesFile.warnIfOthersCanRead(file, "config file");
+        }
         JobSettings s = new JobSettings();
         for (String key : p.stringPropertyNames()) {
             s.set(key, p.getProperty(key));
@@ -93,9 +96,16 @@ public final class JobSettings {
         return this;
     }
 
-    /** The properties given for {@code client}: its scopes' properties, the narrower winning. */
+    /**
+     * The properties given for {@code client}: those of the {@code kafka-properties} file, then its scopes'
+     * properties, the narrower winning.
+     */
     public Properties kafkaProperties(KafkaClient client) {
         Properties p = new Properties();
+        String file = get(JobOptions.KAFKA_PROPERTIES);
+        if (file != null) {
+            p.putAll(KafkaPropertiesFile.read(Path.of(file)));
+        }
         for (KafkaScope scope : client.scopes()) {
             kafka.forEach((key, value) -> {
                 if (KafkaScope.scopeOf(key) == scope) {

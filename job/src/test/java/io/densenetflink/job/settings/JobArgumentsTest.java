@@ -30,7 +30,7 @@ class JobArgumentsTest {
             Map.entry("bootstrap-servers", "kafka-1:9092,kafka-2:9092"), Map.entry("input-topic", "in"),
             Map.entry("output-topic", "out"), Map.entry("dlq-topic", "dlq"), Map.entry("dlq-max-record-bytes", "2mb"),
             Map.entry("output-max-record-bytes", "3mb"), Map.entry("max-model-parameters", "50000000"),
-            Map.entry("group-id", "g"), Map.entry("starting-offsets", "latest"), Map.entry("model", "/models/m"),
+            Map.entry("group-id", "g"), Map.entry("kafka-properties", "/etc/densenet/kafka.properties"), Map.entry("starting-offsets", "latest"), Map.entry("model", "/models/m"),
             Map.entry("engine-mode", "eager"), Map.entry("batch-size", "16"), Map.entry("max-delay", "75ms"),
             Map.entry("latency-budget", "2s"), Map.entry("device", "gpu:1"), Map.entry("decode-threads", "3"),
             Map.entry("inference-threads", "4"), Map.entry("slots-per-task-manager", "2"),

@@ -43,9 +43,15 @@ public final class Deliveries {
      * or {@code timeout} passed, then {@link #SETTLE} longer.
      */
     public static Deliveries read(JobSettings s, int expectedFrames, Duration timeout) {
+        return read(s, Map.of(), expectedFrames, timeout);
+    }
+
+    /** {@link #read(JobSettings, int, Duration)} with the reader's own client properties (TLS, SASL). */
+    public static Deliveries read(JobSettings s, Map<String, String> readerProperties, int expectedFrames,
+            Duration timeout) {
         Deliveries d = new Deliveries();
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (CommittedReader reader = new CommittedReader(s.get(JobOptions.BOOTSTRAP_SERVERS), Map.of(),
+        try (CommittedReader reader = new CommittedReader(s.get(JobOptions.BOOTSTRAP_SERVERS), readerProperties,
                 List.of(s.get(JobOptions.OUTPUT_TOPIC), s.get(JobOptions.DLQ_TOPIC)))) {
             while (d.countByFrame.size() < expectedFrames && System.nanoTime() < deadline) {
                 reader.poll(Duration.ofMillis(200)).forEach(r -> d.add(r, s));

@@ -128,24 +128,38 @@ public final class Pipeline {
         sendInBackground(bootstrap, topic, bySource, 0).join();
     }
 
+    /** {@link #send} with the producers' own client properties (TLS, SASL). */
+    public static void send(String bootstrap, Map<String, String> producerProperties, String topic,
+            Map<String, List<FrameInput>> bySource) {
+        sendInBackground(bootstrap, producerProperties, topic, bySource, 0).join();
+    }
+
     /**
      * Starts sending in the background at {@code rate} frames per second per source (0: as fast as possible), so
      * a test can fail things while frames still flow. The future fails if the broker refused any frame.
      */
     public static CompletableFuture<Void> sendInBackground(String bootstrap, String topic,
             Map<String, List<FrameInput>> bySource, double rate) {
+        return sendInBackground(bootstrap, Map.of(), topic, bySource, rate);
+    }
+
+    /** {@link #sendInBackground(String, String, Map, double)} with the producers' own client properties. */
+    public static CompletableFuture<Void> sendInBackground(String bootstrap, Map<String, String> producerProperties,
+            String topic, Map<String, List<FrameInput>> bySource, double rate) {
         // One thread per source: the common pool has a single worker on a 2-core machine, which would send the
         // sources one after the other instead of side by side.
         ExecutorService senders = Executors.newFixedThreadPool(bySource.size());
         CompletableFuture<?>[] sends = bySource.entrySet().stream()
-                .map(e -> CompletableFuture.runAsync(() -> sendAll(bootstrap, topic, e.getKey(), e.getValue(), rate),
+                .map(e -> CompletableFuture.runAsync(() -> sendAll(bootstrap, producerProperties, topic, e.getKey(),
+                        e.getValue(), rate),
                         senders))
                 .toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(sends).whenComplete((ok, error) -> senders.shutdown());
     }
 
-    private static void sendAll(String bootstrap, String topic, String source, List<FrameInput> frames, double rate) {
-        try (FrameProducer producer = new FrameProducer(bootstrap, Map.of())) {
+    private static void sendAll(String bootstrap, Map<String, String> producerProperties, String topic, String source,
+            List<FrameInput> frames, double rate) {
+        try (FrameProducer producer = new FrameProducer(bootstrap, producerProperties)) {
             FrameProducer.Result result = producer.send(topic, source, frames, rate, null);
             if (result.failed() > 0) {
                 throw new IllegalStateException(result.failed() + " frame(s) of " + source + " refused by the broker, "
