@@ -5,19 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.densenetflink.it.ProjectRoot;
 import io.densenetflink.it.reliability.harness.Deliveries;
 import io.densenetflink.it.reliability.harness.Pipeline;
+import io.densenetflink.it.reliability.harness.SecuredKafka;
 import io.densenetflink.it.reliability.harness.SourceFrames;
 import io.densenetflink.it.reliability.harness.TinyModel;
 import io.densenetflink.job.JobAcls;
 import io.densenetflink.job.Preflight;
 import io.densenetflink.job.cli.DenseNetCli;
 import io.densenetflink.job.kafka.client.FrameInput;
-import io.densenetflink.job.local.EmbeddedKafkaBroker;
 import io.densenetflink.job.local.SecuredListener;
 import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSettings;
-import io.densenetflink.job.settings.KafkaPropertiesFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,31 +56,27 @@ class SecuredKafkaTest {
     @TempDir
     static Path dir;
 
-    private static EmbeddedKafkaBroker broker;
-    private static Path adminProperties;
-    private static Path clientProperties;
+    private static SecuredKafka kafka;
 
     @BeforeAll
     static void start() {
-        broker = EmbeddedKafkaBroker.builder().saslSsl(dir.resolve("security")).start();
-        adminProperties = dir.resolve("security").resolve(SecuredListener.ADMIN_PROPERTIES);
-        clientProperties = dir.resolve("security").resolve(SecuredListener.CLIENT_PROPERTIES);
+        kafka = SecuredKafka.start(dir.resolve("security"));
     }
 
     @AfterAll
     static void stop() {
-        broker.close();
+        kafka.close();
     }
 
     @Test
     void underExactlyTheListedAclsEveryFrameArrivesOnce(TinyModel model) throws Exception {
-        JobSettings s = securedSettings("secured", model);
-        grant(s);
+        JobSettings s = kafka.settings("secured", model.dir(), 2);
+        kafka.grant(s);
         Map<String, List<FrameInput>> frames = SourceFrames.spread("secured", 2, 2, FRAMES);
         JobClient job = Pipeline.start(s);
         Deliveries delivered;
         try {
-            Map<String, String> admin = KafkaPropertiesFile.read(adminProperties);
+            Map<String, String> admin = kafka.admin();
             Pipeline.send(s.get(JobOptions.BOOTSTRAP_SERVERS), admin, s.get(JobOptions.INPUT_TOPIC), frames);
             delivered = Deliveries.read(s, admin, FRAMES, Duration.ofMinutes(3));
             Pipeline.assertStillRunning(job);
@@ -87,19 +84,44 @@ class SecuredKafkaTest {
             Pipeline.cancel(job);
         }
         delivered.assertEachExactlyOnce(SourceFrames.ids(frames));
+        assertEquals(delivered.results().size(), consumeWithThePasswordFromTheEnvironment(s), "results read back");
+    }
+
+    /**
+     * {@code bin/densenet consume} as the job's principal, in its own process, the password coming from the
+     * environment through Kafka's EnvVarConfigProvider ({@code ${env:NAME}}): the results it reads.
+     */
+    private static long consumeWithThePasswordFromTheEnvironment(JobSettings s) throws Exception {
+        Path properties = dir.resolve("env-client.properties");
+        String client = Files.readString(kafka.clientProperties());
+        String password = kafka.security().clientPassword();
+        Files.writeString(properties, client.replace(password, "${env:DENSENET_KAFKA_PASSWORD}")
+                + "config.providers=env\nconfig.providers.env.class="
+                + "org.apache.kafka.common.config.provider.EnvVarConfigProvider\n");
+        ProcessBuilder pb = new ProcessBuilder(ProjectRoot.path().resolve("bin/densenet").toString(), "consume",
+                "--bootstrap-servers", s.get(JobOptions.BOOTSTRAP_SERVERS), "--topic", s.get(JobOptions.OUTPUT_TOPIC),
+                "--kafka-properties", properties.toString(), "--json", "--idle-timeout", "2s");
+        pb.environment().put("DENSENET_SKIP_BUILD", "1");
+        pb.environment().put("DENSENET_KAFKA_PASSWORD", password);
+        Path out = dir.resolve("consume.out");
+        Path err = dir.resolve("consume.err");
+        Process consume = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(consume.waitFor(2, TimeUnit.MINUTES), "consume did not end");
+        assertEquals(0, consume.exitValue(), Pipeline.tail(err, 20));
+        return Files.readAllLines(out).stream().filter(l -> l.contains("\"kind\":\"result\"")).count();
     }
 
     @Test
     void withAnyOneAclMissingTheJobStopsAtStartNamingIt(TinyModel model) throws Exception {
-        JobSettings s = securedSettings("unsecured", model);
+        JobSettings s = kafka.settings("unsecured", model.dir(), 2);
         List<JobAcls.Acl> acls = JobAcls.of(s);
         assertEquals(11, acls.size(), "exactly-once without transaction-timeout or record limits: " + acls);
-        grant(s);
+        kafka.grant(s);
         Preflight.check(s); // all granted: passes
         List<String> failures = new ArrayList<>();
         for (JobAcls.Acl acl : acls) {
             AclBinding binding = acl.requirement().binding("User:" + SecuredListener.CLIENT_USER);
-            Admin admin = broker.admin();
+            Admin admin = kafka.broker().admin();
             admin.deleteAcls(List.of(binding.toFilter())).all().get(30, TimeUnit.SECONDS);
             try {
                 IllegalArgumentException refused = awaitRefusal(s);
@@ -117,14 +139,15 @@ class SecuredKafkaTest {
 
     @Test
     void theCommandLineSaysWhatIsMissingInOneLine(TinyModel model) throws Exception {
-        JobSettings s = securedSettings("cli-refused", model);
+        JobSettings s = kafka.settings("cli-refused", model.dir(), 2);
         // no ACLs at all
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         java.io.PrintStream stderr = System.err;
         int code;
         System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            code = DenseNetCli.run(jobArguments(s, "run", "--kafka-properties", clientProperties.toString(),
+            code = DenseNetCli.run(SecuredKafka.command("run", s, "--kafka-properties",
+                    kafka.clientProperties().toString(),
                     "--model", s.get(JobOptions.MODEL), "--device", "cpu"));
         } finally {
             System.setErr(stderr);
@@ -135,28 +158,6 @@ class SecuredKafkaTest {
         assertEquals(1, ours.size(), text);
         assertTrue(ours.get(0).contains("Read on topic '" + s.get(JobOptions.INPUT_TOPIC) + "'"), text);
         assertFalse(text.contains("internal error"), text);
-    }
-
-    private static JobSettings securedSettings(String name, TinyModel model) {
-        JobSettings s = Pipeline.settings(broker, name, model.dir(), 2);
-        s.set(JobOptions.KAFKA_PROPERTIES, clientProperties.toString());
-        return s;
-    }
-
-    /** {@code densenet acls --create} for the job's settings, as README shows. */
-    private static void grant(JobSettings s) throws InterruptedException {
-        int code = DenseNetCli.run(jobArguments(s, "acls", "--create", "--admin-properties",
-                adminProperties.toString()));
-        assertEquals(0, code, "densenet acls --create");
-    }
-
-    private static String[] jobArguments(JobSettings s, String command, String... more) {
-        List<String> args = new ArrayList<>(List.of(command, "--bootstrap-servers",
-                s.get(JobOptions.BOOTSTRAP_SERVERS), "--input-topic", s.get(JobOptions.INPUT_TOPIC), "--output-topic",
-                s.get(JobOptions.OUTPUT_TOPIC), "--dlq-topic", s.get(JobOptions.DLQ_TOPIC), "--job-name",
-                s.get(JobOptions.JOB_NAME)));
-        args.addAll(List.of(more));
-        return args.toArray(String[]::new);
     }
 
     /** The check's refusal, once the broker's authorizer has seen the deleted ACL (within moments). */

@@ -41,7 +41,7 @@ class StandaloneClusterTest {
     @Test
     void aTaskManagerKilledMidStreamLosesAndDuplicatesNothing(EmbeddedKafkaBroker broker, TinyModel model,
             @TempDir Path tmp) throws Exception {
-        Path jar = jobJar();
+        Path jar = StandaloneCluster.jobJar();
         JobSettings s = Pipeline.settings(broker, "standalone", model.dir(), PARTITIONS);
         Map<String, List<FrameInput>> frames = SourceFrames.spread(s.get(JobOptions.JOB_NAME), PARTITIONS,
                 PARTITIONS, FRAMES);
@@ -75,16 +75,6 @@ class StandaloneClusterTest {
             } finally {
                 cluster.cancel(job);
             }
-        }
-    }
-
-    /** The deployable job jar, job/target/densenet-job-VERSION-flink.jar (job/pom.xml's shade execution). */
-    private static Path jobJar() throws Exception {
-        Path target = ProjectRoot.path().resolve("job/target");
-        try (Stream<Path> files = Files.list(target)) {
-            return files.filter(f -> f.getFileName().toString().matches("densenet-job-.*-flink\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no job jar in " + target
-                            + ": build the job module first (mvn verify)"));
         }
     }
 }

@@ -181,7 +181,7 @@ public final class JobSettings {
     public String toString() {
         Map<String, String> shown = new LinkedHashMap<>();
         values.toMap().forEach(shown::put);
-        kafka.keySet().forEach(k -> shown.put(k, "(set)")); // client properties may hold secrets
+        shown.putAll(KafkaSecrets.redacted(kafka)); // client properties may hold secrets
         return "JobSettings" + shown;
     }
 }

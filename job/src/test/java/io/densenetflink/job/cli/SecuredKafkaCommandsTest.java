@@ -115,6 +115,34 @@ class SecuredKafkaCommandsTest {
         assertFalse(produced.err().contains(broker.security().orElseThrow().clientPassword()), "password printed");
     }
 
+    @Test
+    void thePasswordMayComeFromAFileOrADirectoryThroughKafkasConfigProviders(@TempDir Path secrets) throws Exception {
+        String principal = "User:" + SecuredListener.CLIENT_USER;
+        broker.admin().createAcls(List.of(AclRequirement.topic("not-granted", AclOperation.READ, "consume")
+                .binding(principal))).all().get(30, TimeUnit.SECONDS);
+        String password = broker.security().orElseThrow().clientPassword();
+        Files.writeString(secrets.resolve("kafka-secrets.properties"), "password=" + password + "\n");
+        Files.writeString(secrets.resolve("password"), password);
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"densenet\" password=";
+        for (String reference : List.of("${file:" + secrets.resolve("kafka-secrets.properties") + ":password}",
+                "${dir:" + secrets + ":password}")) {
+            Path properties = secrets.resolve("client.properties");
+            Files.writeString(properties, String.join("\n",
+                    "security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512",
+                    "ssl.truststore.type=PEM",
+                    "ssl.truststore.location=" + dir.resolve("security").resolve("broker-certificate.pem"),
+                    "config.providers=file,dir",
+                    "config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider",
+                    "config.providers.dir.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider",
+                    "sasl.jaas.config=" + jaas + "\"" + reference + "\";", ""));
+            assertFalse(Files.readString(properties).contains(password));
+            CliRun consumed = awaitGranted(() -> CliRun.of("consume", "--bootstrap-servers",
+                    broker.bootstrapServers(), "--topic", "not-granted", "--kafka-properties", properties.toString(),
+                    "--idle-timeout", "1s"));
+            assertEquals(0, consumed.code(), reference + ": " + consumed.err());
+        }
+    }
+
     /** ACLs reach the broker's authorizer within moments of their creation: retry a refused first call briefly. */
     private static CliRun awaitGranted(java.util.function.Supplier<CliRun> run) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

@@ -27,7 +27,9 @@ class KafkaPropertiesFileTest {
         assertEquals("PLAIN", s.kafkaProperties(KafkaClient.CONSUMER).getProperty("sasl.mechanism"));
         assertEquals("${file:/run/secrets/kafka.properties:jaas}",
                 s.kafkaProperties(KafkaClient.CONSUMER).getProperty("sasl.jaas.config"), "left to the client");
-        assertFalse(s.toString().contains("secrets"), s.toString());
+        s.setKafka(KafkaScope.PRODUCERS, "sasl.jaas.config", "PlainLoginModule required password=\"p4ss\";");
+        assertFalse(s.toString().contains("p4ss"), s.toString());
+        assertTrue(s.toString().contains("kafka.consumer.sasl.mechanism=PLAIN"), s.toString());
     }
 
     @Test

@@ -66,11 +66,16 @@ public final class StandaloneCluster implements AutoCloseable {
         this.restPort = restPort;
     }
 
-    /** Writes the configuration (one slot per TaskManager) and starts the JobManager. */
+    /** Writes the configuration (one slot per TaskManager, logs at INFO) and starts the JobManager. */
     public static StandaloneCluster start(Path dir) throws IOException {
+        return start(dir, "INFO");
+    }
+
+    /** {@link #start(Path)} with every process logging at {@code logLevel} (e.g. DEBUG). */
+    public static StandaloneCluster start(Path dir, String logLevel) throws IOException {
         Path root = ProjectRoot.path();
         StandaloneCluster cluster = new StandaloneCluster(dir, flinkLib(root), freePort());
-        cluster.writeConfiguration(freePort());
+        cluster.writeConfiguration(freePort(), logLevel);
         cluster.launch("jobmanager",
                 "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", "768m");
         return cluster;
@@ -146,8 +151,26 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     public void cancel(String jobId) throws Exception {
-        http.send(HttpRequest.newBuilder(rest("/jobs/" + jobId + "?mode=cancel"))
+        http.send(HttpRequest.newBuilder(uri("/jobs/" + jobId + "?mode=cancel"))
                 .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** Every file a process of the cluster wrote its output or log to (the client's included). */
+    public List<Path> logFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".log") || f.toString().endsWith(".out")).sorted().toList();
+        }
+    }
+
+    /** The body of a GET on the REST API, e.g. {@code /jobs/ID/config}; null when it did not answer 200. */
+    public String rest(String path) throws InterruptedException {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? response.body() : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The last lines of every process's log, for a failure message. */
@@ -212,7 +235,7 @@ public final class StandaloneCluster implements AutoCloseable {
         return command;
     }
 
-    private void writeConfiguration(int rpcPort) throws IOException {
+    private void writeConfiguration(int rpcPort, String logLevel) throws IOException {
         Files.createDirectories(conf);
         Path checkpoints = dir.resolve("checkpoints");
         // A TaskManagerRunner started by hand gets no memory sizes derived by Flink's scripts: every component
@@ -253,7 +276,7 @@ public final class StandaloneCluster implements AutoCloseable {
                 "");
         Files.writeString(conf.resolve("config.yaml"), yaml, StandardCharsets.UTF_8);
         Files.writeString(conf.resolve("log4j.properties"), String.join("\n",
-                "rootLogger.level = INFO",
+                "rootLogger.level = " + logLevel,
                 "rootLogger.appenderRef.file.ref = FileAppender",
                 "appender.file.name = FileAppender",
                 "appender.file.type = File",
@@ -264,17 +287,22 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     private JsonObject get(String path) throws InterruptedException {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(rest(path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? JsonParser.parseString(response.body()).getAsJsonObject() : null;
-        } catch (IOException e) {
-            return null; // not up yet, or restarting
-        }
+        String body = rest(path); // null: not up yet, or restarting
+        return body == null ? null : JsonParser.parseString(body).getAsJsonObject();
     }
 
-    private URI rest(String path) {
+    private URI uri(String path) {
         return URI.create("http://localhost:" + restPort + path);
+    }
+
+    /** The deployable job jar, job/target/densenet-job-VERSION-flink.jar (job/pom.xml's shade execution). */
+    public static Path jobJar() throws IOException {
+        Path target = ProjectRoot.path().resolve("job/target");
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(f -> f.getFileName().toString().matches("densenet-job-.*-flink\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no job jar in " + target
+                            + ": build the job module first (mvn verify)"));
+        }
     }
 
     /** Flink's lib/ as a class path: Flink, what flink-dist adds, and the docker images' additions. */
