@@ -1,9 +1,11 @@
 package io.densenetflink.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +34,19 @@ class JobAclsTest {
                 "Write on transactional ids starting with '" + tx + "results'",
                 "Write on transactional ids starting with '" + tx + "dead-letters'",
                 "DescribeConfigs on the cluster"), described(s));
+    }
+
+    /** README's example: the documented topic names and the default job name. */
+    @Test
+    void readmeListsTheAclsOfItsExample() throws Exception {
+        JobSettings s = new JobSettings().set(JobOptions.INPUT_TOPIC, "frames").set(JobOptions.OUTPUT_TOPIC, "results")
+                .set(JobOptions.DLQ_TOPIC, "dead-letters");
+        String table = JobAcls.markdownTable(JobAcls.of(s));
+        Path generated = Path.of("target", "job-acls.md");
+        Files.writeString(generated, table);
+        String readme = Files.readString(Path.of("..", "README.md"));
+        assertTrue(readme.contains(table), "README.md's ACL table is out of date: replace it with "
+                + generated.toAbsolutePath());
     }
 
     @Test

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -70,15 +69,17 @@ public final class KafkaPropertiesFile {
      * system has no POSIX permissions.
      */
     public static void warnIfOthersCanRead(Path file, String what) {
+        if (readableByOthers(file) && WARNED.add(file.toAbsolutePath().normalize())) {
+            LOG.warn("the {} {} can be read by other users; it may hold passwords: chmod 600 {}", what, file, file);
+        }
+    }
+
+    /** True when the file's group or others may read it; false where the file system has no POSIX permissions. */
+    public static boolean readableByOthers(Path file) {
         try {
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-            if (permissions.stream().anyMatch(OTHERS_READ::contains)
-                    && WARNED.add(file.toAbsolutePath().normalize())) {
-                LOG.warn("the {} {} can be read by other users (permissions {}); it may hold passwords: chmod 600 {}",
-                        what, file, PosixFilePermissions.toString(permissions), file);
-            }
+            return Files.getPosixFilePermissions(file).stream().anyMatch(OTHERS_READ::contains);
         } catch (UnsupportedOperationException | IOException e) {
-            // no POSIX permissions here (or none readable): nothing to say
+            return false;
         }
     }
 }

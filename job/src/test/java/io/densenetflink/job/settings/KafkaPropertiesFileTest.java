@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,16 @@ class KafkaPropertiesFileTest {
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> s.kafkaProperties(KafkaClient.CONSUMER));
         assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
+    }
+
+    @Test
+    void aFileOthersCanReadIsNoticed(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "security.protocol=SSL\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        assertTrue(KafkaPropertiesFile.readableByOthers(file));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        assertFalse(KafkaPropertiesFile.readableByOthers(file));
     }
 
     @Test
