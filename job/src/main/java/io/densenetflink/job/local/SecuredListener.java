@@ -2,7 +2,6 @@ package io.densenetflink.job.local;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -193,13 +192,21 @@ public final class SecuredListener {
         }
     }
 
+    /**
+     * Writes {@code properties} as {@code name=value} lines (not {@link Properties#store}, which escapes every '=' and
+     * ':' of a JAAS line, so that the file reads like the README's examples), the file readable by its owner only
+     * from its creation on.
+     */
     private static void writePrivate(Path file, Properties properties, String comment) throws IOException {
         Files.deleteIfExists(file);
         Files.createFile(file);
         ownerOnly(file, "rw-------");
-        try (OutputStream out = Files.newOutputStream(file)) {
-            properties.store(out, comment);
+        StringBuilder text = new StringBuilder("# ").append(comment).append('\n');
+        for (String name : new java.util.TreeSet<>(properties.stringPropertyNames())) {
+            // Properties.load reads a backslash as an escape; nothing else in these values needs one
+            text.append(name).append('=').append(properties.getProperty(name).replace("\\", "\\\\")).append('\n');
         }
+        Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 
     private static void ownerOnly(Path path, String permissions) throws IOException {

@@ -61,7 +61,9 @@ class SecuredKafkaCommandsTest {
                     security.resolve(file))), file);
         }
         String client = Files.readString(clientProperties);
-        assertTrue(client.contains("security.protocol=SASL_SSL") && client.contains("SCRAM-SHA-512"), client);
+        assertTrue(client.contains("security.protocol=SASL_SSL\n") && client.contains("sasl.jaas.config="
+                + "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"densenet\" password=\""
+                + broker.security().orElseThrow().clientPassword() + "\";\n"), "written as README shows it:\n" + client);
     }
 
     @Test
