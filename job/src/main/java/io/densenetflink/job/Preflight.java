@@ -35,12 +35,14 @@ public record Preflight(Duration transactionTimeout, Duration checkpointTimeout,
         int deadLetterMaxBytes, int inputPartitions) {
 
     /**
-     * Checks that the broker grants the job every permission of {@link JobAcls}, then reads what it needs from it
-     * (through an admin client).
+     * Checks that a Kafka broker answers at the bootstrap servers (at once, in one line, when none does) and grants
+     * the job every permission of {@link JobAcls}, then reads what it needs from it (through an admin client).
      *
      * @throws IllegalArgumentException naming each missing permission, in one line
      */
     public static Preflight check(JobSettings settings) {
+        KafkaClients.requireReachable(settings.get(JobOptions.BOOTSTRAP_SERVERS),
+                settings.kafkaProperties(KafkaClient.ADMIN));
         requireAccess(settings);
         try (BrokerConfigs broker = BrokerConfigs.connect(settings.get(JobOptions.BOOTSTRAP_SERVERS),
                 settings.kafkaProperties(KafkaClient.ADMIN))) {

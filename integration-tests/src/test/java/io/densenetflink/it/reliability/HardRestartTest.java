@@ -1,14 +1,13 @@
 package io.densenetflink.it.reliability;
 
 import io.densenetflink.it.reliability.harness.Deliveries;
+import io.densenetflink.it.reliability.harness.JobProcess;
 import io.densenetflink.it.reliability.harness.Pipeline;
 import io.densenetflink.it.reliability.harness.SourceFrames;
 import io.densenetflink.it.reliability.harness.TinyModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.densenetflink.it.ProjectRoot;
-import io.densenetflink.job.RetainedCheckpoints;
 import io.densenetflink.job.kafka.SharedKafkaBroker;
 import io.densenetflink.job.local.EmbeddedKafkaBroker;
 import io.densenetflink.job.kafka.client.FrameInput;
@@ -51,7 +50,7 @@ class HardRestartTest {
         Process first = run(s, stateDir, tmp.resolve("first.log"));
         Process second = null;
         try {
-            awaitRetainedCheckpoint(first, stateDir, tmp.resolve("first.log"));
+            JobProcess.awaitRetainedCheckpoint(first, stateDir, tmp.resolve("first.log"));
             Thread.sleep(extraMillis);
             first.destroyForcibly(); // SIGKILL on Linux
             assertTrue(first.waitFor(1, TimeUnit.MINUTES), "the killed run did not exit");
@@ -72,32 +71,8 @@ class HardRestartTest {
         }
     }
 
-    /** {@code bin/densenet run} as users start it, in its own JVM, output to {@code log}. */
     private static Process run(JobSettings s, Path stateDir, Path log) throws IOException {
-        Path root = ProjectRoot.path();
-        ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/densenet").toString(), "run",
-                "--bootstrap-servers", s.get(JobOptions.BOOTSTRAP_SERVERS), "--input-topic", s.get(JobOptions.INPUT_TOPIC),
-                "--output-topic", s.get(JobOptions.OUTPUT_TOPIC), "--dlq-topic", s.get(JobOptions.DLQ_TOPIC), "--model", s.get(JobOptions.MODEL),
-                "--state-dir", stateDir.toString(), "--checkpoint-interval", "1s", "--batch-size", "8",
-                "--max-delay-ms", "20", "--parallelism", "2", "--device", "cpu", "--starting-offsets", "earliest",
-                "--job-name", s.get(JobOptions.JOB_NAME));
-        // The build is Maven's job here (the reactor packaged job/ before these tests); one OpenMP thread per run.
-        pb.environment().put("DENSENET_SKIP_BUILD", "1");
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        return pb.start();
-    }
-
-    private static void awaitRetainedCheckpoint(Process run, Path stateDir, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (RetainedCheckpoints.latest(stateDir).isEmpty()) {
-            if (!run.isAlive()) {
-                throw new AssertionError("bin/densenet run exited with " + run.exitValue() + ":\n" + Pipeline.tail(log, 40));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no checkpoint retained in " + stateDir + " after 2 minutes:\n" + Pipeline.tail(log, 40));
-            }
-            Thread.sleep(100);
-        }
+        return JobProcess.start(s, stateDir, log, List.of("--checkpoint-interval", "1s", "--batch-size", "8",
+                "--max-delay-ms", "20", "--parallelism", "2"), Map.of());
     }
 }

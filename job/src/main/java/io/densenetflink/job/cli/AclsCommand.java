@@ -100,8 +100,8 @@ final class AclsCommand implements Callable<Integer> {
         if (bootstrap == null || adminProperties == null) {
             throw new IllegalArgumentException("--create needs --bootstrap-servers and --admin-properties");
         }
-        KafkaClients.requireReachable(bootstrap);
         Properties p = KafkaClients.adminProperties(bootstrap, KafkaPropertiesFile.read(adminProperties));
+        KafkaClients.requireReachable(bootstrap, p);
         List<AclBinding> bindings = acls.stream().map(acl -> acl.requirement().binding(principal)).toList();
         try (Admin admin = Admin.create(p)) {
             admin.createAcls(bindings).all().get(2 * KafkaClients.BROKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);

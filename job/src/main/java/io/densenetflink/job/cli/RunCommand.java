@@ -3,7 +3,6 @@ package io.densenetflink.job.cli;
 import io.densenetflink.job.DenseNetJob;
 import io.densenetflink.job.Preflight;
 import io.densenetflink.job.RetainedCheckpoints;
-import io.densenetflink.job.kafka.client.KafkaClients;
 import io.densenetflink.job.settings.JobArguments;
 import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSettings;
@@ -59,7 +58,6 @@ public final class RunCommand implements Callable<Integer> {
         JobSettings settings = JobArguments.parse(arguments).validate();
         // Fail fast, with the reason; a repository's newest version is what the job starts with.
         ModelArtifact artifact = ModelRepository.readServed(Path.of(settings.get(JobOptions.MODEL)));
-        KafkaClients.requireReachable(settings.get(JobOptions.BOOTSTRAP_SERVERS));
         Preflight preflight = Preflight.check(settings);
         StreamExecutionEnvironment env = DenseNetJob.localEnvironment(settings);
         DenseNetJob.build(env, settings, preflight);

@@ -28,7 +28,7 @@ public final class CommittedReader implements AutoCloseable {
         if (topics.isEmpty()) {
             throw new IllegalArgumentException("no topic to read");
         }
-        KafkaClients.requireReachable(bootstrapServers);
+        KafkaClients.requireReachable(bootstrapServers, kafkaProperties);
         consumer = new KafkaConsumer<>(KafkaClients.consumerProperties(bootstrapServers, kafkaProperties));
         try {
             for (String topic : topics) {

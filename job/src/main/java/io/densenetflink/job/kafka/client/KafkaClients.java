@@ -29,6 +29,14 @@ public final class KafkaClients {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
     /**
+     * How long the tools' producer keeps trying to deliver a frame while the broker is away ({@code
+     * delivery.timeout.ms}) and waits for its metadata ({@code max.block.ms}): five minutes, so that a broker restart
+     * (after a kill, 20-25 s before it accepts clients again) costs no frame. Kafka's defaults (2 min, 1 min) lost
+     * a frame to a 90 s outage.
+     */
+    public static final Duration PRODUCER_OUTAGE_TOLERANCE = Duration.ofMinutes(5);
+
+    /**
      * The largest record the tools and the job send (32 MiB, so 20 MB frames fit); the embedded broker accepts
      * as much. Kept here, not in the broker class, so the job jar does not depend on the broker.
      */
@@ -38,8 +46,9 @@ public final class KafkaClients {
 
     /**
      * An idempotent producer of byte arrays: {@code enable.idempotence=true}, {@code acks=all}, records up to
-     * {@link #MAX_RECORD_BYTES} ({@code max.request.size}, with a buffer twice that size);
-     * {@code extra} (e.g. TLS/SASL settings) is applied last and wins.
+     * {@link #MAX_RECORD_BYTES} ({@code max.request.size}, with a buffer twice that size), riding out a broker
+     * outage of up to {@link #PRODUCER_OUTAGE_TOLERANCE}; {@code extra} (e.g. TLS/SASL settings) is applied last
+     * and wins.
      */
     public static Properties producerProperties(String bootstrapServers, Map<String, String> extra) {
         Properties p = base(bootstrapServers);
@@ -47,6 +56,8 @@ public final class KafkaClients {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_RECORD_BYTES));
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(2L * MAX_RECORD_BYTES));
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(PRODUCER_OUTAGE_TOLERANCE.toMillis()));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(PRODUCER_OUTAGE_TOLERANCE.toMillis()));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.putAll(extra);
@@ -86,13 +97,25 @@ public final class KafkaClients {
     }
 
     /**
-     * Checks that at least one of the bootstrap servers accepts a TCP connection (within {@link
-     * #CONNECT_TIMEOUT} each), so that a wrong address fails at once with one clear line instead of a client
-     * retrying (and logging) for a quarter of a minute.
+     * Checks that at least one of the bootstrap servers accepts a TCP connection (within {@link #CONNECT_TIMEOUT}
+     * each) and, for a plaintext listener, answers a Kafka ApiVersions request as a Kafka broker does: a wrong
+     * address or a port that is not Kafka's fails at once with one clear line instead of a client retrying (and
+     * logging) until its timeouts run out.
      *
      * @throws IllegalArgumentException when none does, or an entry is not {@code host:port}
      */
     public static void requireReachable(String bootstrapServers) {
+        requireReachable(bootstrapServers, Map.of());
+    }
+
+    /**
+     * {@link #requireReachable(String)} for clients with {@code clientProperties}: over TLS ({@code SSL}, {@code
+     * SASL_SSL}) only the TCP connection is checked, the Kafka handshake being the client's after TLS.
+     */
+    public static void requireReachable(String bootstrapServers, Map<?, ?> clientProperties) {
+        Object protocol = clientProperties.get(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG);
+        boolean plaintext = protocol == null || !String.valueOf(protocol).trim().toUpperCase(java.util.Locale.ROOT)
+                .endsWith("SSL");
         String last = null;
         for (String entry : bootstrapServers.split(",")) {
             String e = entry.trim();
@@ -112,7 +135,14 @@ public final class KafkaClients {
             String host = e.substring(0, colon).replace("[", "").replace("]", "");
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT.toMillis());
-                return;
+                if (!plaintext) {
+                    return;
+                }
+                String notKafka = KafkaHandshake.check(socket, CONNECT_TIMEOUT);
+                if (notKafka == null) {
+                    return;
+                }
+                last = e + " accepts connections but is not a Kafka listener: " + notKafka;
             } catch (IOException ex) {
                 last = e + ": " + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage());
             }
@@ -131,7 +161,7 @@ public final class KafkaClients {
      *     {@link #BROKER_TIMEOUT}
      */
     public static int requireTopic(String bootstrapServers, Map<String, String> extra, String topic) {
-        requireReachable(bootstrapServers);
+        requireReachable(bootstrapServers, extra);
         Properties p = adminProperties(bootstrapServers, extra);
         p.putIfAbsent(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(BROKER_TIMEOUT.toMillis()));
         p.putIfAbsent(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(BROKER_TIMEOUT.toMillis()));
