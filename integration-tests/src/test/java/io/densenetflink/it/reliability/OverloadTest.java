@@ -9,10 +9,10 @@ import io.densenetflink.it.reliability.harness.CheckpointLog;
 import io.densenetflink.it.reliability.harness.Deliveries;
 import io.densenetflink.it.reliability.harness.InputLag;
 import io.densenetflink.it.reliability.harness.JobProcess;
+import io.densenetflink.it.reliability.harness.LoadDriver;
 import io.densenetflink.it.reliability.harness.Pipeline;
 import io.densenetflink.it.reliability.harness.ProcessSampler;
 import io.densenetflink.job.JobTestSupport;
-import io.densenetflink.job.kafka.client.FrameInput;
 import io.densenetflink.job.kafka.client.FrameProducer;
 import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSettings;
@@ -55,7 +55,7 @@ class OverloadTest {
                     "DENSENET_JAVA_OPTS", "-XX:NativeMemoryTracking=summary"));
             try (InputLag lag = new InputLag(broker.bootstrapServers(), s.get(JobOptions.INPUT_TOPIC), s.groupId())) {
                 JobProcess.awaitRetainedCheckpoint(job, tmp.resolve("state"), log);
-                double capacity = capacity(s, lag);
+                double capacity = LoadDriver.capacity(s, "warm", WARM_UP_FRAMES);
                 double offered = 3 * capacity;
                 int overloadFrames = (int) (offered * OVERLOAD.toSeconds());
 
@@ -63,7 +63,7 @@ class OverloadTest {
                 List<ProcessSampler.Sample> samples = new ArrayList<>();
                 List<Long> lags = new ArrayList<>();
                 CompletableFuture<FrameProducer.Result> sending = CompletableFuture.supplyAsync(
-                        () -> send(s, frames("over", overloadFrames), offered));
+                        () -> LoadDriver.send(s, LoadDriver.frames("over", overloadFrames), offered));
                 int tick = 0;
                 while (!sending.isDone()) {
                     Thread.sleep(SAMPLE_EVERY.toMillis());
@@ -89,8 +89,8 @@ class OverloadTest {
                         "heap after GC", ProcessSampler.Sample::heapUsedKb);
 
                 if (OVERLOAD.toSeconds() <= 120) {
-                    List<String> ids = new ArrayList<>(ids("warm", WARM_UP_FRAMES));
-                    ids.addAll(ids("over", overloadFrames));
+                    List<String> ids = new ArrayList<>(LoadDriver.ids("warm", WARM_UP_FRAMES));
+                    ids.addAll(LoadDriver.ids("over", overloadFrames));
                     Deliveries.read(s, ids.size(), Duration.ofMinutes(6)).assertEachExactlyOnce(ids);
                 }
             } finally {
@@ -98,19 +98,6 @@ class OverloadTest {
                 job.waitFor(1, TimeUnit.MINUTES);
             }
         }
-    }
-
-    /** Frames per second the job classifies: a backlog of warm-up frames, timed until the group's lag is gone. */
-    private static double capacity(JobSettings s, InputLag lag) throws InterruptedException {
-        send(s, frames("warm", WARM_UP_FRAMES), 0);
-        long start = System.nanoTime();
-        while (lag.records() != 0) {
-            Thread.sleep(200);
-            if (System.nanoTime() - start > Duration.ofMinutes(5).toNanos()) {
-                throw new AssertionError("the warm-up frames were not classified within 5 minutes");
-            }
-        }
-        return WARM_UP_FRAMES / ((System.nanoTime() - start) / 1e9);
     }
 
     /** Later samples (after the first fifth, the warm-up) stay within 15% of the earlier ones' maximum. */
@@ -140,33 +127,5 @@ class OverloadTest {
                     x.heapUsedKb() / 1024, x.nativeOtherKb() / 1024, x.threads(), x.openFiles(),
                     i < lags.size() ? lags.get(i) : -1);
         }
-    }
-
-    private static FrameProducer.Result send(JobSettings s, List<FrameInput> frames, double rate) {
-        try (FrameProducer producer = new FrameProducer(s.get(JobOptions.BOOTSTRAP_SERVERS), Map.of())) {
-            return producer.send(s.get(JobOptions.INPUT_TOPIC), "camera-1", frames, rate, null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** {@code count} frames {@code prefix-i}, 64 distinct 28x28 noise PNGs among them. */
-    private static List<FrameInput> frames(String prefix, int count) {
-        List<FrameInput> distinct = JobTestSupport.pngFrames(prefix, 64, 5);
-        List<FrameInput> frames = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            FrameInput like = distinct.get(i % distinct.size());
-            frames.add(new FrameInput(prefix + "-" + i, like.contentType(), like.label(), like.bytes()));
-        }
-        return frames;
-    }
-
-    private static List<String> ids(String prefix, int count) {
-        List<String> ids = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            ids.add(prefix + "-" + i);
-        }
-        return ids;
     }
 }
