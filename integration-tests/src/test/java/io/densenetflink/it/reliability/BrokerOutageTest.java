@@ -65,13 +65,15 @@ class BrokerOutageTest {
 
                 assertTrue(producer.waitFor(5, TimeUnit.MINUTES), "produce did not finish");
                 String produced = Files.readString(tmp.resolve("produce.log"));
-                assertEquals(0, producer.exitValue(), "produce lost frames:\n" + Pipeline.tail(tmp.resolve("produce.log"), 20));
+                assertEquals(0, producer.exitValue(), "produce lost frames:\n"
+                        + Pipeline.tail(tmp.resolve("produce.log"), 20));
                 assertTrue(produced.contains("sent " + FRAMES + " frames"), produced);
 
                 Deliveries delivered = Deliveries.read(s, FRAMES, Duration.ofMinutes(5));
                 assertTrue(job.isAlive(), "the job exited:\n" + Pipeline.tail(jobLog, 60));
                 String log = Files.readString(jobLog);
-                long restarts = log.lines().filter(l -> l.contains("switched from state RUNNING to RESTARTING")).count();
+                long restarts = log.lines().filter(l -> l.contains("switched from state RUNNING to RESTARTING"))
+                        .count();
                 String firstCause = log.lines().filter(l -> l.contains("switched from RUNNING to FAILED"))
                         .map(l -> l.substring(l.indexOf("switched from RUNNING to FAILED"))).findFirst().orElse("none");
                 System.out.printf("[broker-outage] outage %d s: broker killed, started again after %d s, accepting "

@@ -3,26 +3,18 @@ package io.densenetflink.it.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.densenetflink.it.ProjectRoot;
-import io.densenetflink.it.reliability.harness.BrokerProcess;
 import io.densenetflink.it.reliability.harness.CheckpointLog;
 import io.densenetflink.it.reliability.harness.Deliveries;
-import io.densenetflink.it.reliability.harness.InputLag;
-import io.densenetflink.it.reliability.harness.JobProcess;
 import io.densenetflink.it.reliability.harness.LoadDriver;
-import io.densenetflink.it.reliability.harness.Pipeline;
+import io.densenetflink.it.reliability.harness.MeasuredJob;
 import io.densenetflink.it.reliability.harness.ProcessSampler;
-import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.kafka.client.FrameProducer;
-import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,57 +37,46 @@ class OverloadTest {
     @Test
     void threeTimesTheSlotsRateKeepsMemoryFlatTheBacklogInKafkaAndCheckpointsOnTime(@TempDir Path tmp)
             throws Exception {
-        Path model = ProjectRoot.path().resolve("models/fashion-mnist-densenet");
-        try (BrokerProcess broker = BrokerProcess.start(tmp.resolve("kafka"),
-                List.of("overload-frames", "overload-results", "overload-dead-letters"), 1)) {
-            JobSettings s = JobTestSupport.settings(broker.bootstrapServers(), "overload", model);
-            Path log = tmp.resolve("job.log");
-            Process job = JobProcess.start(s, tmp.resolve("state"), log, List.of("--checkpoint-interval", "2s",
-                    "--batch-size", "32", "--max-delay", "50ms"), Map.of("DENSENET_LOG_LEVEL", "info",
-                    "DENSENET_JAVA_OPTS", "-XX:NativeMemoryTracking=summary"));
-            try (InputLag lag = new InputLag(broker.bootstrapServers(), s.get(JobOptions.INPUT_TOPIC), s.groupId())) {
-                JobProcess.awaitRetainedCheckpoint(job, tmp.resolve("state"), log);
-                double capacity = LoadDriver.capacity(s, "warm", WARM_UP_FRAMES);
-                double offered = 3 * capacity;
-                int overloadFrames = (int) (offered * OVERLOAD.toSeconds());
+        try (MeasuredJob measured = MeasuredJob.start(tmp, "overload", "2s")) {
+            JobSettings s = measured.settings();
+            Path log = measured.log();
+            double capacity = LoadDriver.capacity(s, "warm", WARM_UP_FRAMES);
+            double offered = 3 * capacity;
+            int overloadFrames = (int) (offered * OVERLOAD.toSeconds());
 
-                ProcessSampler sampler = new ProcessSampler(job.pid());
-                List<ProcessSampler.Sample> samples = new ArrayList<>();
-                List<Long> lags = new ArrayList<>();
-                CompletableFuture<FrameProducer.Result> sending = CompletableFuture.supplyAsync(
-                        () -> LoadDriver.send(s, LoadDriver.frames("over", overloadFrames), offered));
-                int tick = 0;
-                while (!sending.isDone()) {
-                    Thread.sleep(SAMPLE_EVERY.toMillis());
-                    samples.add(sampler.sample(tick++ % 6 == 0)); // the heap after a full GC every 30 s
-                    lags.add(lag.records());
-                    assertTrue(job.isAlive(), "the job exited:\n" + Pipeline.tail(log, 60));
-                }
-                assertEquals(0, sending.join().failed(), "frames the broker refused");
-                samples.add(sampler.sample(true));
-                CheckpointLog checkpoints = CheckpointLog.read(log);
-                report(capacity, offered, samples, lags, checkpoints);
+            ProcessSampler sampler = new ProcessSampler(measured.process().pid());
+            List<ProcessSampler.Sample> samples = new ArrayList<>();
+            List<Long> lags = new ArrayList<>();
+            CompletableFuture<FrameProducer.Result> sending = CompletableFuture.supplyAsync(
+                    () -> LoadDriver.send(s, LoadDriver.frames("over", overloadFrames), offered));
+            int tick = 0;
+            while (!sending.isDone()) {
+                Thread.sleep(SAMPLE_EVERY.toMillis());
+                samples.add(sampler.sample(tick++ % 6 == 0)); // the heap after a full GC every 30 s
+                lags.add(measured.lag().records());
+                measured.assertAlive();
+            }
+            assertEquals(0, sending.join().failed(), "frames the broker refused");
+            samples.add(sampler.sample(true));
+            CheckpointLog checkpoints = CheckpointLog.read(log);
+            report(capacity, offered, samples, lags, checkpoints);
 
-                assertEquals(List.of(), checkpoints.failures(), "checkpoints that failed, expired or were declined");
-                assertTrue(checkpoints.completed().size() >= checkpoints.triggered() - 1,
-                        checkpoints.triggered() + " triggered, " + checkpoints.completed().size() + " completed");
-                assertTrue(checkpoints.completed().size() >= OVERLOAD.toSeconds() / 4, "checkpoints during the overload");
-                long lastLag = lags.get(lags.size() - 1);
-                assertTrue(lastLag > capacity * OVERLOAD.toSeconds() * 0.8, "the surplus stayed in Kafka (lag "
-                        + lastLag + ", surplus about " + (long) (2 * capacity * OVERLOAD.toSeconds()) + ")");
-                assertFlat(samples, "resident memory", ProcessSampler.Sample::rssKb);
-                assertFlat(java.util.stream.IntStream.range(0, samples.size())
-                        .filter(i -> i % 6 == 0 || i == samples.size() - 1).mapToObj(samples::get).toList(),
-                        "heap after GC", ProcessSampler.Sample::heapUsedKb);
+            assertEquals(List.of(), checkpoints.failures(), "checkpoints that failed, expired or were declined");
+            assertTrue(checkpoints.completed().size() >= checkpoints.triggered() - 1,
+                    checkpoints.triggered() + " triggered, " + checkpoints.completed().size() + " completed");
+            assertTrue(checkpoints.completed().size() >= OVERLOAD.toSeconds() / 4, "checkpoints during the overload");
+            long lastLag = lags.get(lags.size() - 1);
+            assertTrue(lastLag > capacity * OVERLOAD.toSeconds() * 0.8, "the surplus stayed in Kafka (lag "
+                    + lastLag + ", surplus about " + (long) (2 * capacity * OVERLOAD.toSeconds()) + ")");
+            assertFlat(samples, "resident memory", ProcessSampler.Sample::rssKb);
+            assertFlat(java.util.stream.IntStream.range(0, samples.size())
+                    .filter(i -> i % 6 == 0 || i == samples.size() - 1).mapToObj(samples::get).toList(),
+                    "heap after GC", ProcessSampler.Sample::heapUsedKb);
 
-                if (OVERLOAD.toSeconds() <= 120) {
-                    List<String> ids = new ArrayList<>(LoadDriver.ids("warm", WARM_UP_FRAMES));
-                    ids.addAll(LoadDriver.ids("over", overloadFrames));
-                    Deliveries.read(s, ids.size(), Duration.ofMinutes(6)).assertEachExactlyOnce(ids);
-                }
-            } finally {
-                job.destroy();
-                job.waitFor(1, TimeUnit.MINUTES);
+            if (OVERLOAD.toSeconds() <= 120) {
+                List<String> ids = new ArrayList<>(LoadDriver.ids("warm", WARM_UP_FRAMES));
+                ids.addAll(LoadDriver.ids("over", overloadFrames));
+                Deliveries.read(s, ids.size(), Duration.ofMinutes(6)).assertEachExactlyOnce(ids);
             }
         }
     }

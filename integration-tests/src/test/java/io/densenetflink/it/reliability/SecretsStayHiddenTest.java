@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,29 +34,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * DEBUG: the password is in no process's command line, in no line any of the three JVMs logged, and in none of the
  * job's configuration the REST API (and so the web UI) shows.
  */
-@ExtendWith(TinyModel.Shared.class)
+@ExtendWith({SecuredKafka.Shared.class, TinyModel.Shared.class})
 class SecretsStayHiddenTest {
 
     private static final int FRAMES = 40;
 
-    @TempDir
-    static Path dir;
-
-    private static SecuredKafka kafka;
-
-    @BeforeAll
-    static void start() {
-        kafka = SecuredKafka.start(dir.resolve("security"));
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"INFO", "DEBUG"})
-    void thePasswordIsNowhereToBeSeen(String level, TinyModel model, @TempDir Path tmp) throws Exception {
+    void thePasswordIsNowhereToBeSeen(String level, SecuredKafka kafka, TinyModel model, @TempDir Path tmp)
+            throws Exception {
         String password = kafka.security().clientPassword();
         assertTrue(Files.readString(kafka.clientProperties()).contains(password), "the job's file holds the password");
         JobSettings s = kafka.settings("secrets-" + level.toLowerCase(Locale.ROOT), model.dir(), 1);
@@ -74,7 +59,8 @@ class SecretsStayHiddenTest {
                     "--parallelism", "1", "--checkpoint-interval", "1s", "--batch-size", "8", "--max-delay", "20ms",
                     "--device", "cpu", "--inference-threads", "1", "--starting-offsets", "earliest"));
             try {
-                Pipeline.send(s.get(JobOptions.BOOTSTRAP_SERVERS), kafka.admin(), s.get(JobOptions.INPUT_TOPIC), frames);
+                Pipeline.send(s.get(JobOptions.BOOTSTRAP_SERVERS), kafka.admin(), s.get(JobOptions.INPUT_TOPIC),
+                        frames);
                 Deliveries.read(s, kafka.admin(), FRAMES, Duration.ofMinutes(3))
                         .assertEachExactlyOnce(SourceFrames.ids(frames));
                 for (String path : List.of("/jobs/" + job + "/config", "/jobs/" + job + "/jobmanager/config",

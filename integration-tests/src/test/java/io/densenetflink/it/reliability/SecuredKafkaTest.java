@@ -30,8 +30,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.acl.AclBinding;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * With each of those ACLs removed in turn, the start-up check refuses to start, in one line naming the operation
  * and the resource.
  */
-@ExtendWith(TinyModel.Shared.class)
+@ExtendWith({SecuredKafka.Shared.class, TinyModel.Shared.class})
 class SecuredKafkaTest {
 
     @RegisterExtension
@@ -53,23 +51,10 @@ class SecuredKafkaTest {
 
     private static final int FRAMES = 300;
 
-    @TempDir
-    static Path dir;
-
-    private static SecuredKafka kafka;
-
-    @BeforeAll
-    static void start() {
-        kafka = SecuredKafka.start(dir.resolve("security"));
-    }
-
-    @AfterAll
-    static void stop() {
-        kafka.close();
-    }
 
     @Test
-    void underExactlyTheListedAclsEveryFrameArrivesOnce(TinyModel model) throws Exception {
+    void underExactlyTheListedAclsEveryFrameArrivesOnce(SecuredKafka kafka, TinyModel model, @TempDir Path dir)
+            throws Exception {
         JobSettings s = kafka.settings("secured", model.dir(), 2);
         kafka.grant(s);
         Map<String, List<FrameInput>> frames = SourceFrames.spread("secured", 2, 2, FRAMES);
@@ -84,14 +69,16 @@ class SecuredKafkaTest {
             Pipeline.cancel(job);
         }
         delivered.assertEachExactlyOnce(SourceFrames.ids(frames));
-        assertEquals(delivered.results().size(), consumeWithThePasswordFromTheEnvironment(s), "results read back");
+        assertEquals(delivered.results().size(), consumeWithThePasswordFromTheEnvironment(kafka, s, dir),
+                "results read back");
     }
 
     /**
      * {@code bin/densenet consume} as the job's principal, in its own process, the password coming from the
      * environment through Kafka's EnvVarConfigProvider ({@code ${env:NAME}}): the results it reads.
      */
-    private static long consumeWithThePasswordFromTheEnvironment(JobSettings s) throws Exception {
+    private static long consumeWithThePasswordFromTheEnvironment(SecuredKafka kafka, JobSettings s, Path dir)
+            throws Exception {
         Path properties = dir.resolve("env-client.properties");
         String client = Files.readString(kafka.clientProperties());
         String password = kafka.security().clientPassword();
@@ -112,7 +99,7 @@ class SecuredKafkaTest {
     }
 
     @Test
-    void withAnyOneAclMissingTheJobStopsAtStartNamingIt(TinyModel model) throws Exception {
+    void withAnyOneAclMissingTheJobStopsAtStartNamingIt(SecuredKafka kafka, TinyModel model) throws Exception {
         JobSettings s = kafka.settings("unsecured", model.dir(), 2);
         List<JobAcls.Acl> acls = JobAcls.of(s);
         assertEquals(11, acls.size(), "exactly-once without transaction-timeout or record limits: " + acls);
@@ -138,7 +125,7 @@ class SecuredKafkaTest {
     }
 
     @Test
-    void theCommandLineSaysWhatIsMissingInOneLine(TinyModel model) throws Exception {
+    void theCommandLineSaysWhatIsMissingInOneLine(SecuredKafka kafka, TinyModel model) throws Exception {
         JobSettings s = kafka.settings("cli-refused", model.dir(), 2);
         // no ACLs at all
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();

@@ -3,26 +3,19 @@ package io.densenetflink.it.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.densenetflink.it.ProjectRoot;
-import io.densenetflink.it.reliability.harness.BrokerProcess;
 import io.densenetflink.it.reliability.harness.CheckpointLog;
-import io.densenetflink.it.reliability.harness.InputLag;
-import io.densenetflink.it.reliability.harness.JobProcess;
 import io.densenetflink.it.reliability.harness.LoadDriver;
-import io.densenetflink.it.reliability.harness.Pipeline;
+import io.densenetflink.it.reliability.harness.MeasuredJob;
 import io.densenetflink.it.reliability.harness.ProcessSampler;
-import io.densenetflink.job.JobTestSupport;
 import io.densenetflink.job.kafka.client.FrameProducer;
-import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,70 +37,59 @@ class SoakTest {
 
     @Test
     void seventyPercentLoadForHalfAnHourLeavesEveryFigureFlat(@TempDir Path tmp) throws Exception {
-        Path model = ProjectRoot.path().resolve("models/fashion-mnist-densenet");
-        try (BrokerProcess broker = BrokerProcess.start(tmp.resolve("kafka"),
-                List.of("soak-frames", "soak-results", "soak-dead-letters"), 1)) {
-            JobSettings s = JobTestSupport.settings(broker.bootstrapServers(), "soak", model);
-            Path log = tmp.resolve("job.log");
-            Process job = JobProcess.start(s, tmp.resolve("state"), log, List.of("--checkpoint-interval", "10s",
-                    "--batch-size", "32", "--max-delay", "50ms"), Map.of("DENSENET_LOG_LEVEL", "info",
-                    "DENSENET_JAVA_OPTS", "-XX:NativeMemoryTracking=summary"));
-            try (InputLag lag = new InputLag(broker.bootstrapServers(), s.get(JobOptions.INPUT_TOPIC), s.groupId())) {
-                JobProcess.awaitRetainedCheckpoint(job, tmp.resolve("state"), log);
-                double capacity = LoadDriver.capacity(s, "warm", 3_000);
-                double rate = 0.7 * capacity;
-                CompletableFuture<FrameProducer.Result> sending = CompletableFuture.supplyAsync(() -> LoadDriver.send(
-                        s, LoadDriver.frames("soak", (int) (rate * SOAK.toSeconds())), rate));
-                ProcessSampler sampler = new ProcessSampler(job.pid());
-                List<ProcessSampler.Sample> samples = new ArrayList<>();
-                List<Long> checkpointBytes = new ArrayList<>();
-                List<Long> lags = new ArrayList<>();
-                System.out.printf("[soak] %d min at %.0f frames/s (70%% of %.0f classified)%n", SOAK.toMinutes(),
-                        rate, capacity);
-                while (!sending.isDone()) {
-                    Thread.sleep(Duration.ofMinutes(1).toMillis());
-                    ProcessSampler.Sample x = sampler.sample(true);
-                    List<CheckpointLog.Completed> done = CheckpointLog.read(log).completed();
-                    samples.add(x);
-                    checkpointBytes.add(done.isEmpty() ? -1 : done.get(done.size() - 1).bytes());
-                    lags.add(lag.records());
-                    System.out.printf("[soak] t=%4.1f min rss=%d MB heap-after-gc=%d MB direct(NMT other)=%d MB "
-                                    + "threads=%d files=%d checkpoint=%d bytes lag=%d%n", x.seconds() / 60,
-                            x.rssKb() / 1024, x.heapUsedKb() / 1024, x.nativeOtherKb() / 1024, x.threads(),
-                            x.openFiles(), checkpointBytes.get(checkpointBytes.size() - 1), lags.get(lags.size() - 1));
-                    assertTrue(job.isAlive(), "the job exited:\n" + Pipeline.tail(log, 60));
-                }
-                assertEquals(0, sending.join().failed(), "frames the broker refused");
-                CheckpointLog checkpoints = CheckpointLog.read(log);
-                System.out.printf("[soak] checkpoints %d triggered, %d completed, failures %d, duration p50 %d ms, "
-                        + "p99 %d ms, max %d ms%n", checkpoints.triggered(), checkpoints.completed().size(),
-                        checkpoints.failures().size(), checkpoints.durationQuantile(0.5),
-                        checkpoints.durationQuantile(0.99), checkpoints.durationQuantile(1.0));
-
-                Map<String, java.util.function.IntToLongFunction> figures = new LinkedHashMap<>();
-                figures.put("rss", i -> samples.get(i).rssKb());
-                figures.put("heap after GC", i -> samples.get(i).heapUsedKb());
-                figures.put("direct (NMT other)", i -> samples.get(i).nativeOtherKb());
-                figures.put("threads", i -> samples.get(i).threads());
-                figures.put("open files", i -> samples.get(i).openFiles());
-                figures.put("checkpoint size", checkpointBytes::get);
-                int from = Math.max(samples.size() / 5, samples.size() - (int) JUDGED.toMinutes());
-                List<String> growing = new ArrayList<>();
-                for (var figure : figures.entrySet()) {
-                    double growth = growthPer10Minutes(samples.size() - from,
-                            i -> figure.getValue().applyAsLong(from + i));
-                    System.out.printf("[soak] %s: %+.2f%% per 10 min over the last %d min%n", figure.getKey(),
-                            100 * growth, samples.size() - from);
-                    if (growth > MAX_GROWTH_PER_10_MIN) {
-                        growing.add(figure.getKey());
-                    }
-                }
-                assertEquals(List.of(), growing, "figures growing more than 2% per 10 minutes");
-                assertEquals(List.of(), checkpoints.failures(), "failed checkpoints");
-            } finally {
-                job.destroy();
-                job.waitFor(1, TimeUnit.MINUTES);
+        try (MeasuredJob measured = MeasuredJob.start(tmp, "soak", "10s")) {
+            JobSettings s = measured.settings();
+            Path log = measured.log();
+            double capacity = LoadDriver.capacity(s, "warm", 3_000);
+            double rate = 0.7 * capacity;
+            CompletableFuture<FrameProducer.Result> sending = CompletableFuture.supplyAsync(() -> LoadDriver.send(
+                    s, LoadDriver.frames("soak", (int) (rate * SOAK.toSeconds())), rate));
+            ProcessSampler sampler = new ProcessSampler(measured.process().pid());
+            List<ProcessSampler.Sample> samples = new ArrayList<>();
+            List<Long> checkpointBytes = new ArrayList<>();
+            List<Long> lags = new ArrayList<>();
+            System.out.printf("[soak] %d min at %.0f frames/s (70%% of %.0f classified)%n", SOAK.toMinutes(),
+                    rate, capacity);
+            while (!sending.isDone()) {
+                Thread.sleep(Duration.ofMinutes(1).toMillis());
+                ProcessSampler.Sample x = sampler.sample(true);
+                List<CheckpointLog.Completed> done = CheckpointLog.read(log).completed();
+                samples.add(x);
+                checkpointBytes.add(done.isEmpty() ? -1 : done.get(done.size() - 1).bytes());
+                lags.add(measured.lag().records());
+                System.out.printf("[soak] t=%4.1f min rss=%d MB heap-after-gc=%d MB direct(NMT other)=%d MB "
+                                + "threads=%d files=%d checkpoint=%d bytes lag=%d%n", x.seconds() / 60,
+                        x.rssKb() / 1024, x.heapUsedKb() / 1024, x.nativeOtherKb() / 1024, x.threads(),
+                        x.openFiles(), checkpointBytes.get(checkpointBytes.size() - 1), lags.get(lags.size() - 1));
+                measured.assertAlive();
             }
+            assertEquals(0, sending.join().failed(), "frames the broker refused");
+            CheckpointLog checkpoints = CheckpointLog.read(log);
+            System.out.printf("[soak] checkpoints %d triggered, %d completed, failures %d, duration p50 %d ms, "
+                    + "p99 %d ms, max %d ms%n", checkpoints.triggered(), checkpoints.completed().size(),
+                    checkpoints.failures().size(), checkpoints.durationQuantile(0.5),
+                    checkpoints.durationQuantile(0.99), checkpoints.durationQuantile(1.0));
+
+            Map<String, java.util.function.IntToLongFunction> figures = new LinkedHashMap<>();
+            figures.put("rss", i -> samples.get(i).rssKb());
+            figures.put("heap after GC", i -> samples.get(i).heapUsedKb());
+            figures.put("direct (NMT other)", i -> samples.get(i).nativeOtherKb());
+            figures.put("threads", i -> samples.get(i).threads());
+            figures.put("open files", i -> samples.get(i).openFiles());
+            figures.put("checkpoint size", checkpointBytes::get);
+            int from = Math.max(samples.size() / 5, samples.size() - (int) JUDGED.toMinutes());
+            List<String> growing = new ArrayList<>();
+            for (var figure : figures.entrySet()) {
+                double growth = growthPer10Minutes(samples.size() - from,
+                        i -> figure.getValue().applyAsLong(from + i));
+                System.out.printf("[soak] %s: %+.2f%% per 10 min over the last %d min%n", figure.getKey(),
+                        100 * growth, samples.size() - from);
+                if (growth > MAX_GROWTH_PER_10_MIN) {
+                    growing.add(figure.getKey());
+                }
+            }
+            assertEquals(List.of(), growing, "figures growing more than 2% per 10 minutes");
+            assertEquals(List.of(), checkpoints.failures(), "failed checkpoints");
         }
     }
 

@@ -56,7 +56,8 @@ final class AclsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobSettings settings = JobArguments.parse(arguments);
-        for (JobSetting<String> topic : List.of(JobOptions.INPUT_TOPIC, JobOptions.OUTPUT_TOPIC, JobOptions.DLQ_TOPIC)) {
+        for (JobSetting<String> topic : List.of(JobOptions.INPUT_TOPIC, JobOptions.OUTPUT_TOPIC,
+                JobOptions.DLQ_TOPIC)) {
             if (settings.get(topic) == null) {
                 throw new IllegalArgumentException("missing setting: --" + topic.key());
             }

@@ -6,7 +6,15 @@ import io.densenetflink.job.local.SecuredListener;
 import io.densenetflink.job.settings.JobOptions;
 import io.densenetflink.job.settings.JobSettings;
 import io.densenetflink.job.settings.KafkaPropertiesFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +23,36 @@ import java.util.Map;
  * An embedded broker whose only client listener is SASL_SSL with ACLs enforced ({@code broker --sasl-ssl}), and the
  * job's settings on it: the job runs as the broker's client principal, with its {@code client.properties}.
  */
-public record SecuredKafka(EmbeddedKafkaBroker broker) implements AutoCloseable {
+public record SecuredKafka(EmbeddedKafkaBroker broker, Path dir) implements AutoCloseable {
 
-    /** Starts the broker with its certificate and passwords in {@code dir}. */
+    /**
+     * Injects one secured broker shared by the test classes of the run that use this extension (its material in a
+     * temporary directory); closed when the run ends. Tests use their own topic names.
+     */
+    public static final class Shared implements ParameterResolver {
+
+        private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Shared.class);
+
+        @Override
+        public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+            return parameter.getParameter().getType() == SecuredKafka.class;
+        }
+
+        @Override
+        public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+            return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(SecuredKafka.class, k -> {
+                try {
+                    return start(Files.createTempDirectory("densenet-secured-kafka-"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, SecuredKafka.class);
+        }
+    }
+
+    /** Starts the broker with its certificate, passwords and client properties in {@code dir}. */
     public static SecuredKafka start(Path dir) {
-        return new SecuredKafka(EmbeddedKafkaBroker.builder().saslSsl(dir).start());
+        return new SecuredKafka(EmbeddedKafkaBroker.builder().saslSsl(dir.resolve("security")).start(), dir);
     }
 
     public SecuredListener security() {
@@ -72,8 +105,14 @@ public record SecuredKafka(EmbeddedKafkaBroker broker) implements AutoCloseable 
         return args.toArray(String[]::new);
     }
 
+    /** Stops the broker and deletes its directory. */
     @Override
-    public void close() {
+    public void close() throws IOException {
         broker.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 }
