@@ -205,6 +205,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         options.brokerProperties.forEach(kit::setConfigProp);
 
         KafkaClusterTestKit cluster = null;
+        EmbeddedKafkaBroker started = null;
         try {
             cluster = kit.build();
             releasePreboundSockets(cluster);
@@ -219,13 +220,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             int bound = broker.boundPort(ListenerName.normalised(CLIENT_LISTENER));
             LOG.info("Kafka broker listening on {}:{} ({}), data in {}", HOST, bound,
                     security == null ? "PLAINTEXT" : "SASL_SSL", dir);
-            EmbeddedKafkaBroker started = new EmbeddedKafkaBroker(cluster, dir, temporary, bound, security);
+            started = new EmbeddedKafkaBroker(cluster, dir, temporary, bound, security);
             if (security != null) {
                 started.addClientCredentials();
             }
             return started;
         } catch (Exception e) {
-            closeQuietly(cluster);
+            if (started != null) {
+                started.close(); // its admin client too
+            } else {
+                closeQuietly(cluster);
+            }
             if (temporary) {
                 deleteRecursively(dir);
             }

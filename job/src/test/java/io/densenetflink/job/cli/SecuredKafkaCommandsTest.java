@@ -67,6 +67,26 @@ class SecuredKafkaCommandsTest {
     }
 
     @Test
+    void aRestartOnTheSameDirectoriesKeepsTheCertificateAndThePasswords(@TempDir Path tmp) throws Exception {
+        Path security = tmp.resolve("security");
+        String before;
+        try (EmbeddedKafkaBroker first = EmbeddedKafkaBroker.builder().saslSsl(security).dataDir(tmp.resolve("data"))
+                .start()) {
+            before = Files.readString(security.resolve(SecuredListener.CLIENT_PROPERTIES));
+        }
+        try (EmbeddedKafkaBroker second = EmbeddedKafkaBroker.builder().saslSsl(security)
+                .dataDir(tmp.resolve("data")).start()) {
+            assertEquals(before, Files.readString(security.resolve(SecuredListener.CLIENT_PROPERTIES)));
+            Properties client = second.security().orElseThrow().clientProperties();
+            client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, second.bootstrapServers());
+            try (Admin admin = Admin.create(client)) {
+                assertEquals(1, admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size(),
+                        "the client logs in with the kept password");
+            }
+        }
+    }
+
+    @Test
     void aPlaintextClientGetsNothing() {
         Properties plain = new Properties();
         plain.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
